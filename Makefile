@@ -1,0 +1,32 @@
+# Set-up and everyday commands. Each target creates .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test fuzz lint bench clean
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m adtrans demo
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+fuzz: $(STAMP)
+	ADTRANS_FUZZ_EXAMPLES=10000 $(PY) -m pytest -q tests/test_fuzz_programs.py
+
+lint: $(STAMP)
+	$(PY) -m pip install --quiet ruff
+	$(PY) -m ruff check adtrans tests examples benchmarks
+
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info
