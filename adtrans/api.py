@@ -1,0 +1,189 @@
+"""The user-facing transformations: grad, value_and_grad, vjp, source, show.
+
+Each transformation validates its arguments at once, transforms the
+function the first time it is called (so names defined later in the module
+resolve), and caches the compiled code per (function, wrt, mode).
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Union
+
+from .codegen import Generated, build_module, compile_module, render
+from .errors import AdtransError
+from .names import Namer, names_in
+from .normalize import normalize
+from .reverse import build_sweeps
+from .runtime import check_cotangent
+from .source import get_source
+
+Wrt = Union[int, str, Sequence[int | str]]
+
+
+@dataclass
+class Transformed:
+    """One compiled transformation of a user function."""
+
+    generated: Generated
+    params: list[str]
+    wrt: list[str]
+    wrt_tuple: bool
+
+    @property
+    def text(self) -> str:
+        return self.generated.text
+
+
+_CACHE: dict[tuple[Any, ...], Transformed] = {}
+_LOCK = threading.Lock()
+
+
+def _parameters(f: Callable[..., Any]) -> list[str]:
+    try:
+        signature = inspect.signature(f)
+    except (TypeError, ValueError):
+        raise AdtransError(f"cannot read the parameters of {f!r}") from None
+    return list(signature.parameters)
+
+
+def resolve_wrt(f: Callable[..., Any], wrt: Wrt) -> tuple[list[str], bool]:
+    """Parameter names for ``wrt`` (positions or names), and whether a tuple was given."""
+    params = _parameters(f)
+    as_tuple = isinstance(wrt, (tuple, list))
+    items = list(wrt) if as_tuple else [wrt]
+    if not items:
+        raise AdtransError("wrt is empty; name at least one parameter to differentiate with "
+                           "respect to")
+    names = []
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, (int, str)):
+            raise AdtransError(f"wrt must be a parameter position or name, not {item!r}")
+        if isinstance(item, int):
+            if not -len(params) <= item < len(params):
+                raise AdtransError(f"wrt={item} is out of range: {getattr(f, '__name__', f)} "
+                                   f"has {len(params)} parameter(s): {', '.join(params)}")
+            names.append(params[item])
+        else:
+            if item not in params:
+                raise AdtransError(f"wrt={item!r} is not a parameter of "
+                                   f"{getattr(f, '__name__', f)}; its parameters are: "
+                                   f"{', '.join(params)}")
+            names.append(item)
+    if len(set(names)) != len(names):
+        raise AdtransError(f"wrt names a parameter twice: {wrt!r}")
+    return names, as_tuple
+
+
+def transform(f: Callable[..., Any], wrt: Wrt, mode: str) -> Transformed:
+    """Compile (or fetch from the cache) the ``mode`` transformation of ``f``."""
+    names, as_tuple = resolve_wrt(f, wrt)
+    key = (f, tuple(names), as_tuple, mode)
+    cached = _CACHE.get(key)
+    if cached is not None:
+        return cached
+    with _LOCK:
+        cached = _CACHE.get(key)
+        if cached is not None:
+            return cached
+        src = get_source(f)
+        namer = Namer(names_in(src.tree) | set(src.closure))
+        core = normalize(src, namer)
+        sweeps = build_sweeps(src, core, names, namer)
+        module, comments, defaults = build_module(sweeps, src.name, mode, as_tuple)
+        text = render(module, comments)
+        generated = compile_module(text, f"{mode} {src.name}", sweeps.helpers, src.globals,
+                                   src.closure, defaults)
+        result = Transformed(generated, core.params, names, as_tuple)
+        _CACHE[key] = result
+        return result
+
+
+def _bind(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
+    try:
+        bound = inspect.signature(f).bind(*args, **kwargs)
+    except TypeError as exc:
+        raise AdtransError(f"{f.__name__}: {exc}") from None
+    bound.apply_defaults()
+    return list(bound.arguments.values())
+
+
+def _decorator(make: Callable[..., Callable[..., Any]], f: Callable[..., Any] | None,
+               wrt: Wrt) -> Any:
+    if f is None:
+        return lambda function: make(function, wrt)
+    if not callable(f):
+        raise AdtransError(f"{make.__name__} expects a function, got {f!r}")
+    return make(f, wrt)
+
+
+def _gradient_function(f: Callable[..., Any], wrt: Wrt, mode: str) -> Callable[..., Any]:
+    resolve_wrt(f, wrt)
+
+    @functools.wraps(f)
+    def gradient(*args: Any, **kwargs: Any) -> Any:
+        transformed = transform(f, wrt, mode)
+        function = next(iter(transformed.generated.functions.values()))
+        return function(*_bind(f, args, kwargs))
+
+    gradient.__adtrans__ = (f, wrt, mode)  # type: ignore[attr-defined]
+    prefix = "d_" if mode == "grad" else "value_and_d_"
+    gradient.__name__ = prefix + getattr(f, "__name__", "f")
+    gradient.__qualname__ = gradient.__name__
+    return gradient
+
+
+def grad(f: Callable[..., Any] | None = None, wrt: Wrt = 0) -> Any:
+    """The gradient of a scalar-valued function, by reverse-mode source transformation.
+
+    ``wrt`` is a parameter position or name, or a tuple of them; a tuple
+    makes the gradient function return a tuple in the same order.  Usable as
+    ``grad(f)``, ``@grad`` and ``@grad(wrt=...)``.
+    """
+    return _decorator(lambda function, w: _gradient_function(function, w, "grad"), f, wrt)
+
+
+def value_and_grad(f: Callable[..., Any] | None = None, wrt: Wrt = 0) -> Any:
+    """Like ``grad``, but the function returns ``(value, gradient)``."""
+    return _decorator(lambda function, w: _gradient_function(function, w, "value_and_grad"),
+                      f, wrt)
+
+
+def vjp(f: Callable[..., Any], *args: Any, wrt: Wrt = 0) -> tuple[Any, Callable[[Any], Any]]:
+    """Run ``f(*args)`` and return ``(output, pullback)``.
+
+    ``pullback(v)`` is the vector-Jacobian product: the gradient of
+    ``sum(v * f(*args))`` with respect to ``wrt``.  It may be called again with
+    other cotangents (what PyTorch's ``backward(v, retain_graph=True)`` does).
+    """
+    transformed = transform(f, wrt, "vjp")
+    functions = list(transformed.generated.functions.values())
+    forward, backward = functions[0], functions[1]
+    output, saved = forward(*_bind(f, args, {}))
+
+    def pullback(cotangent: Any) -> Any:
+        return backward(saved, check_cotangent(cotangent, output))
+
+    return output, pullback
+
+
+def _transformed_of(df: Any) -> Transformed:
+    meta = getattr(df, "__adtrans__", None)
+    if meta is None:
+        raise AdtransError(f"{df!r} is not a function made by adtrans.grad or "
+                           "adtrans.value_and_grad")
+    return transform(*meta)
+
+
+def source(df: Callable[..., Any]) -> str:
+    """The generated source of a gradient function made by ``grad`` or ``value_and_grad``."""
+    return _transformed_of(df).text
+
+
+def show(df: Callable[..., Any]) -> None:
+    """Print the generated source of a gradient function."""
+    print(source(df))

@@ -1,0 +1,41 @@
+"""Fresh-name allocation that never collides with a name of the user's function."""
+
+from __future__ import annotations
+
+import ast
+
+
+def names_in(tree: ast.AST) -> set[str]:
+    """Every identifier that appears in ``tree``: variables, parameters, attributes aside."""
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            found.add(node.id)
+        elif isinstance(node, ast.arg):
+            found.add(node.arg)
+    return found
+
+
+class Namer:
+    """Hands out names that are unused so far; remembers every name it gave."""
+
+    def __init__(self, taken: set[str]) -> None:
+        self.taken = set(taken)
+        self._temp_count = 0
+
+    def fresh(self, base: str) -> str:
+        name = base
+        suffix = 1
+        while name in self.taken:
+            name = f"{base}_{suffix}"
+            suffix += 1
+        self.taken.add(name)
+        return name
+
+    def temp(self) -> str:
+        while True:
+            self._temp_count += 1
+            name = f"t{self._temp_count}"
+            if name not in self.taken:
+                self.taken.add(name)
+                return name

@@ -1,0 +1,84 @@
+"""Rules for arithmetic operators and their NumPy ufunc spellings."""
+
+import ast
+import operator
+
+import numpy as np
+
+from ..runtime import (
+    dot_grad_left,
+    dot_grad_right,
+    matmul_grad_left,
+    matmul_grad_right,
+    unbroadcast,
+)
+from .registry import defvjp, nondifferentiable
+
+
+@defvjp(np.add, operator.add, ops=(ast.Add,))
+def add(g, ans, x, y):
+    return unbroadcast(g, x), unbroadcast(g, y)
+
+
+@defvjp(np.subtract, operator.sub, ops=(ast.Sub,))
+def subtract(g, ans, x, y):
+    return unbroadcast(g, x), unbroadcast(-g, y)
+
+
+@defvjp(np.multiply, operator.mul, ops=(ast.Mult,))
+def multiply(g, ans, x, y):
+    return unbroadcast(g * y, x), unbroadcast(g * x, y)
+
+
+@defvjp(np.divide, operator.truediv, ops=(ast.Div,))
+def divide(g, ans, x, y):
+    return unbroadcast(g / y, x), unbroadcast(-g * ans / y, y)
+
+
+@defvjp(np.power, operator.pow, pow, ops=(ast.Pow,))
+def power(g, ans, x, y):
+    # where(x == 0, 1, x): the y-cotangent of 0 ** y is 0, not nan from log(0) * 0.
+    return (unbroadcast(g * y * x ** (y - 1), x),
+            unbroadcast(g * ans * np.log(np.where(x == 0, 1.0, x)), y))
+
+
+@defvjp(np.mod, np.remainder, operator.mod, ops=(ast.Mod,))
+def mod(g, ans, x, y):
+    return unbroadcast(g, x), unbroadcast(-g * np.floor_divide(x, y), y)
+
+
+@defvjp(np.negative, operator.neg, ops=(ast.USub,))
+def negative(g, ans, x):
+    return -g
+
+
+@defvjp(np.positive, operator.pos, ops=(ast.UAdd,))
+def positive(g, ans, x):
+    return g
+
+
+@defvjp(np.matmul, operator.matmul, ops=(ast.MatMult,))
+def matmul(g, ans, x, y):
+    return matmul_grad_left(g, x, y), matmul_grad_right(g, x, y)
+
+
+@defvjp(np.dot, methods=("dot",))
+def dot(g, ans, x, y):
+    return dot_grad_left(g, x, y), dot_grad_right(g, x, y)
+
+
+@defvjp(np.outer)
+def outer(g, ans, x, y):
+    return (np.reshape(g @ np.ravel(y), np.shape(x)),
+            np.reshape(np.ravel(x) @ g, np.shape(y)))
+
+
+@defvjp(float, np.float64)
+def to_float(g, ans, x):
+    return g
+
+
+nondifferentiable(np.floor_divide, operator.floordiv, np.sign, np.floor, np.ceil, np.round,
+                  np.rint, np.trunc, np.fix, round, int, bool, len, np.equal, np.not_equal,
+                  np.less, np.less_equal, np.greater, np.greater_equal, np.isnan, np.isinf,
+                  np.isfinite, np.logical_and, np.logical_or, np.logical_not)
