@@ -32,6 +32,7 @@ map to ``adtrans.source``, which shows the generated backward code.
 import numpy as np
 
 import adtrans
+import adtrans.testing
 
 PRINTED = 5e-5  # absolute tolerance for values a notebook printed to 4 decimals
 
@@ -84,6 +85,8 @@ def main():
     by_name = adtrans.grad(bce_with_logits_loss, wrt=("w", "b"))(w, b, x, y)
     np.testing.assert_allclose(by_name[0], want_w, rtol=1e-12, atol=1e-15)
     np.testing.assert_allclose(by_name[1], want_b, rtol=1e-12, atol=1e-15)
+    # And against central finite differences.
+    adtrans.testing.check_grads(bce_with_logits_loss, w, b, x, y, wrt=(0, 1))
 
     print("2. The weights printed in the Vietnamese notebook (seed 000)")
     w = np.array([

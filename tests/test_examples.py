@@ -5,8 +5,8 @@ The list is globbed, so a new example is picked up without touching this file.
 Control-flow support lands after the straight-line core.  Until it does, an example whose
 name starts with ``control_flow_`` that stops with ``adtrans.AdtransError`` (adtrans
 refusing a construct) is reported as xfail, not as a failure.  A wrong value (an
-``AssertionError``) or any other exception still fails.  Delete ``PENDING_PREFIXES``'s
-entry once control flow is in.
+``AssertionError``) or any other exception still fails.  Empty ``PENDING_PREFIXES``
+once control flow has landed.
 """
 
 import importlib.util
