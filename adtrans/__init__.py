@@ -4,7 +4,7 @@
 and compiles it; ``adtrans.source(df)`` shows that code.
 """
 
-from . import rules  # noqa: F401  (registers the rule table)
+from . import rules, testing  # noqa: F401  (rules registers the rule table)
 from .api import grad, show, source, value_and_grad, vjp
 from .errors import AdtransError
 from .rules import supported

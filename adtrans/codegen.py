@@ -115,7 +115,8 @@ def build_module(s: Sweeps, name: str, mode: str, wrt_tuple: bool
 def render(module: ast.Module, comments: dict[str, str]) -> str:
     """Source text of ``module`` with comment markers replaced by comments."""
     ast.fix_missing_locations(module)
-    text = astor.to_source(module)
+    # No re-wrapping of long lines: one statement per line reads better next to the chain rule.
+    text = astor.to_source(module, pretty_source="".join)
 
     def replace(match: re.Match[str]) -> str:
         return f"{match.group(1)}# {comments[match.group(2)]}"

@@ -132,7 +132,13 @@ class ReverseBuilder:
         self.uses_tape = False
         self.saved: dict[int, str] = {}          # statement -> slot variable
         self.index_saved: dict[int, str] = {}    # for loop -> slot of the index's old value
-        self.to_be_recorded(core.body, set(wrt))
+        # A reassigned parameter keeps its entry value under another name for the final
+        # as_gradient(d_x, x), so the loop that overwrites it need not save every value.
+        reassigned = {target_name(s) for s in walk_assignments(core.body)} | {
+            s.target.id for s in _walk(core.body) if isinstance(s, ast.For)}
+        self.entry_value = {name: (namer.fresh(f"{name}_in") if name in reassigned else name)
+                            for name in wrt}
+        self.to_be_recorded(core.body, {n for n in wrt if n not in reassigned})
         self.bookkeeping: dict[int, str] = {}    # if -> decision var, loop -> trip counter
         self.inits: list[str] = []
         self.underscore: str | None = None
@@ -296,7 +302,8 @@ class ReverseBuilder:
         code: list[ast.stmt] = []
         lineno = None
         for stmt in stmts:
-            if stmt.lineno != lineno and isinstance(stmt, ast.Assign):
+            if stmt.lineno != lineno and isinstance(stmt, ast.Assign) and \
+                    stmt.lineno != self.src.tree.lineno:
                 lineno = stmt.lineno
                 text = self.src.line(lineno).strip()
                 group = [s for s in stmts if s.lineno == lineno and isinstance(s, ast.Assign)]
@@ -533,6 +540,9 @@ class ReverseBuilder:
     def build(self) -> Sweeps:
         _mark_loop_context(self.core.body, False)
         forward, assigned = self.forward(self.core.body, False, set(self.core.params))
+        forward = [assign(alias, load(name)) for name, alias in self.entry_value.items()
+                   if alias != name] + forward
+        assigned |= set(self.entry_value.values())
         state = {name: ABSENT for name in self.adjoint_name.values()}
         state.update({name: ABSENT for name in self.accumulator.values()})
         seed = self.d(self.core.result)
@@ -542,11 +552,13 @@ class ReverseBuilder:
         for name in self.wrt:
             backward += self.merge_accumulator(name, state)
             raw = load(self.d(name)) if state[self.d(name)] != ABSENT else ast.Constant(None)
-            gradients.append(call(self.runtime("as_gradient"), raw, load(name)))
+            gradients.append(call(self.runtime("as_gradient"), raw,
+                                  load(self.entry_value[name])))
         starts = [assign(n, ast.Constant(None)) for n in sorted(state) if n != seed]
         read_by_gradients = {g.args[0].id for g in gradients if isinstance(g.args[0], ast.Name)}
         backward = eliminate_dead_resets(starts + backward, set(state), read_by_gradients)
         primal = (set(self.core.params) | self.local_names | set(self.bookkeeping.values())
+                  | set(self.entry_value.values())
                   | set(self.saved.values()) | set(self.index_saved.values())) - set(state)
         read_back = set()
         for stmt in backward:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Union
 
+import inspect
+
 import numpy as np
 
 from .api import resolve_wrt, vjp
@@ -38,13 +40,11 @@ def check_grads(f: Callable[..., Any], *args: Any, wrt: Wrt = 0, eps: float = 1e
     AssertionError with both values on a mismatch.
     """
     names, as_tuple = resolve_wrt(f, wrt)
-    import inspect
     params = list(inspect.signature(f).parameters)
     output, pullback = vjp(f, *args, wrt=wrt)
     rng = np.random.default_rng(seed)
-    cotangent = rng.standard_normal(np.shape(output))
-    if np.ndim(output) == 0:
-        cotangent = float(cotangent)
+    # A scalar output is checked with cotangent 1, so the result is the plain gradient.
+    cotangent = rng.standard_normal(np.shape(output)) if np.ndim(output) else 1.0
     got = pullback(cotangent)
     got_tuple = got if as_tuple else (got,)
     for name, value in zip(names, got_tuple):
