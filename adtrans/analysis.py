@@ -28,7 +28,7 @@ from .source import UNRESOLVED, FunctionSource
 class Operation:
     """What one core assignment computes."""
 
-    kind: str                                   # copy | rule | index | nondiff | unknown
+    kind: str                   # copy | rule | index | pack | nondiff | unknown
     rule: Rule | None = None
     bindings: dict[str, ast.expr] = field(default_factory=dict)   # rule param -> operand
     operands: list[ast.expr] = field(default_factory=list)        # may carry a gradient
@@ -127,6 +127,8 @@ def classify(src: FunctionSource, stmt: ast.Assign, local_names: set[str]) -> Op
         return _from_rule(src, stmt, rule, [op.value], [], f"`{describe(op)}`")
     if isinstance(op, ast.Call):
         return _classify_call(src, stmt, op, local_names)
+    if isinstance(op, (ast.Tuple, ast.List)):
+        return Operation("pack", operands=list(op.elts), description=describe(op))
     everything = [n for n in ast.walk(op) if isinstance(n, ast.Name)]
     return Operation("unknown", operands=everything, description=describe(op))
 

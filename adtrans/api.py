@@ -33,6 +33,13 @@ class Transformed:
     params: list[str]
     wrt: list[str]
     wrt_tuple: bool
+    uses_tape: bool          # in the vjp form, the saved state starts with the tape
+
+    def tape_after_forward(self, *args: Any) -> list[Any]:
+        """The tape the forward sweep records for ``args`` (for tests and curious users)."""
+        forward = next(iter(self.generated.functions.values()))
+        _, saved = forward(*args)
+        return list(saved[0]) if self.uses_tape else []
 
     @property
     def text(self) -> str:
@@ -98,7 +105,7 @@ def transform(f: Callable[..., Any], wrt: Wrt, mode: str) -> Transformed:
         text = render(module, comments)
         generated = compile_module(text, f"{mode} {src.name}", sweeps.helpers, src.globals,
                                    src.closure, defaults)
-        result = Transformed(generated, core.params, names, as_tuple)
+        result = Transformed(generated, core.params, names, as_tuple, sweeps.uses_tape)
         _CACHE[key] = result
         return result
 

@@ -236,6 +236,7 @@ class Normalizer:
                                    "instead")
         value = ast.BinOp(left=_load(stmt.target.id), op=stmt.op, right=stmt.value)
         self.assign(stmt.target.id, value)
+        self.out[-1]._adtrans_augmented = True  # type: ignore[attr-defined]
 
     def stmt_If(self, stmt: ast.If) -> set[str]:
         test = self.test(stmt.test)
@@ -574,6 +575,81 @@ def always_returns(stmts: list[ast.stmt]) -> bool:
     return False
 
 
+# Operations whose result may share memory with their first operand (NumPy views).
+VIEW_METHODS = {"reshape", "transpose", "ravel", "squeeze", "view", "swapaxes"}
+VIEW_ATTRIBUTES = {"T", "real", "flat"}
+
+
+def _alias_source(value: ast.expr) -> str | None:
+    """The variable whose array ``value`` may share memory with, if any."""
+    if isinstance(value, ast.Name):
+        return value.id
+    if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name):
+        return value.value.id
+    if isinstance(value, ast.Attribute) and value.attr in VIEW_ATTRIBUTES and \
+            isinstance(value.value, ast.Name):
+        return value.value.id
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and \
+            value.func.attr in VIEW_METHODS and isinstance(value.func.value, ast.Name):
+        return value.func.value.id
+    return None
+
+
+def _linear(stmts: list[ast.stmt], loop: ast.stmt | None = None):
+    """Statements in program order, each with its outermost enclosing loop."""
+    for stmt in stmts:
+        yield stmt, loop
+        if isinstance(stmt, ast.If):
+            yield from _linear(stmt.body, loop)
+            yield from _linear(stmt.orelse, loop)
+        elif isinstance(stmt, (ast.While, ast.For)):
+            yield from _linear(stmt.body, loop or stmt)
+
+
+def check_in_place_aliasing(src: FunctionSource, core: CoreFunction) -> None:
+    """Mark ``s += v`` where Python could change an array that another name still reads.
+
+    adtrans computes ``s = s + v`` (a new array).  Python's ``+=`` on an array
+    writes into it, so when ``s`` shares memory with ``y`` (``s = y``,
+    ``s = y[i]``, ``s = y.T``) and ``y`` is read afterwards, the two differ: a
+    silently wrong value, which is refused here instead.
+    """
+    order = list(_linear(core.body))
+    sources: dict[str, set[str]] = {}
+    for stmt, _ in order:
+        if isinstance(stmt, ast.Assign) and not getattr(stmt, "_adtrans_augmented", False):
+            source = _alias_source(stmt.value)
+            if source is not None:
+                sources.setdefault(stmt.targets[0].id, set()).add(source)
+    for position, (stmt, loop) in enumerate(order):
+        if not getattr(stmt, "_adtrans_augmented", False):
+            continue
+        target = stmt.targets[0].id
+        for other in sorted(sources.get(target, set()) - {target}):
+            later = [s for i, (s, l) in enumerate(order)
+                     if (i > position or (loop is not None and l is loop))
+                     and any(isinstance(n, ast.Name) and n.id == other
+                             and isinstance(n.ctx, ast.Load) for n in ast.walk(s))
+                     and not (isinstance(s, ast.Assign) and s.targets[0].id == target
+                              and _alias_source(s.value) == other)]
+            if later:
+                stmt._adtrans_alias_risk = src.error(stmt, f"in-place `{target} {_OPS[type(stmt.value.op)]}= ...` "
+                                      f"would also change {other!r} (they may share one "
+                                      f"array), and {other!r} is used afterwards; adtrans "
+                                      f"computes a new array instead, so write "
+                                      f"`{target} = {target} {_OPS[type(stmt.value.op)]} ...` "
+                                      f"or start from a copy (`{target} = {other}.copy()`)"
+                                      ).args[0]
+                break
+
+
+_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**",
+        ast.MatMult: "@", ast.Mod: "%", ast.FloorDiv: "//", ast.BitAnd: "&", ast.BitOr: "|",
+        ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>"}
+
+
 def normalize(src: FunctionSource, namer: Namer) -> CoreFunction:
     """Rewrite ``src`` into core form (see the module docstring)."""
-    return Normalizer(src, namer).run()
+    core = Normalizer(src, namer).run()
+    check_in_place_aliasing(src, core)
+    return core

@@ -198,6 +198,14 @@ class ReverseBuilder:
         adjoint = StatementAdjoint([])
         if operation.kind == "copy":
             adjoint.contributions.append((operation.operands[0].id, load(G)))
+        elif operation.kind == "pack":
+            # A literal tuple/list: its cotangent is indexed like the sequence itself.
+            grouped: dict[str, list[ast.expr]] = {}
+            for position, element in enumerate(operation.operands):
+                if isinstance(element, ast.Name) and element.id in self.activity.varied:
+                    grouped.setdefault(element.id, []).append(ast.Subscript(
+                        value=load(G), slice=ast.Constant(position), ctx=ast.Load()))
+            adjoint.contributions += [(n, _sum(e)) for n, e in grouped.items()]
         elif operation.kind == "index":
             container = operation.operands[0].id
             index = stmt.value.slice
@@ -313,6 +321,10 @@ class ReverseBuilder:
                 target = target_name(stmt)
                 if id(stmt) in self.saved:
                     code.append(self.save(stmt, target, self.saved[id(stmt)], assigned))
+                risk = getattr(stmt, "_adtrans_alias_risk", None)
+                if risk:
+                    code.append(ast.Expr(value=call(self.runtime("refuse_shared_array"),
+                                                    load(target), ast.Constant(risk))))
                 code.append(stmt)
                 assigned = assigned | {target}
             elif isinstance(stmt, ast.If):

@@ -210,3 +210,9 @@ def norm_grad(g, ans, x, ord=None, axis=None, keepdims=False):
 def where_zero(c, g):
     """``g`` where c holds, 0 elsewhere: the cotangent routed through a selection."""
     return np.where(c, g, 0.0)
+
+
+def refuse_shared_array(value, message):
+    """Stop where Python's in-place ``+=`` would have changed an array another name reads."""
+    if isinstance(value, np.ndarray):
+        raise AdtransError(message)
