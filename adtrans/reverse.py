@@ -521,6 +521,11 @@ class ReverseBuilder:
             entry = state
             for _ in range(4):
                 body, after = self.backward(stmt.body, entry)
+                index = stmt.target.id if isinstance(stmt, ast.For) else None
+                if index in self.adjoint_name and after[self.d(index)] != ABSENT:
+                    # The loop header assigns the index: an adjoint it had is consumed here.
+                    body = body + [assign(self.d(index), ast.Constant(None))]
+                    after = {**after, self.d(index): ABSENT}
                 new_entry = join_states(state, after)
                 if new_entry == entry:
                     break

@@ -434,3 +434,16 @@ def test_in_place_update_of_a_shared_array_is_refused_not_miscomputed():
         adtrans.grad(aliased_in_place)(np.array([1.0, 2.0]))
     # Scalars never share memory: the same code is fine, and correct, on them (-2 x^2).
     assert adtrans.grad(aliased_in_place)(np.float64(2.0)) == pytest.approx(-8.0)
+
+
+def loop_index_reuses_a_name(x):
+    i = x * 2
+    s = i
+    for i in range(3):
+        s = s + i * s
+    return s
+
+
+def test_loop_header_ends_the_life_of_a_reused_name():
+    # s = 2x * (1 + 0) * (1 + 1) * (1 + 2): the loop's i are plain integers.
+    assert adtrans.grad(loop_index_reuses_a_name)(0.7) == pytest.approx(12.0)
