@@ -12,7 +12,7 @@ import inspect
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Union
+from typing import Any
 
 from .codegen import Generated, build_module, compile_module, render
 from .errors import AdtransError
@@ -22,7 +22,7 @@ from .reverse import build_sweeps
 from .runtime import check_cotangent
 from .source import get_source
 
-Wrt = Union[int, str, Sequence[int | str]]
+Wrt = int | str | Sequence[int | str]
 
 
 @dataclass

@@ -471,11 +471,11 @@ class ReverseBuilder:
                 state = join_states(before, state)
             else:
                 code += inner
-        if has_adjoint and not (adjoint and any(n == target for n, _ in adjoint.contributions)
-                                and state[g] != ABSENT):
-            if state[g] != ABSENT:
-                code.append(assign(g, ast.Constant(None)))
-                state[g] = ABSENT
+        reassigned_by_contribution = adjoint is not None and any(
+            n == target for n, _ in adjoint.contributions)
+        if has_adjoint and state[g] != ABSENT and not reassigned_by_contribution:
+            code.append(assign(g, ast.Constant(None)))    # consumed: the old value starts anew
+            state[g] = ABSENT
         if slot:
             if previous:
                 code.append(assign(target, load(previous)))

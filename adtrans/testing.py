@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from typing import Any, Union
-
 import inspect
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
 from .api import resolve_wrt, vjp
 
-Wrt = Union[int, str, Sequence[int | str]]
+Wrt = int | str | Sequence[int | str]
 
 
 def numerical_vjp(f: Callable[..., Any], args: Sequence[Any], position: int, cotangent: Any,
