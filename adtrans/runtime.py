@@ -14,6 +14,11 @@ from .errors import AdtransError
 
 def unbroadcast(g, like):
     """Sum the cotangent ``g`` down to the shape of ``like`` (undo NumPy broadcasting)."""
+    # Fast paths first: this runs once per operand of every + - * / in a loop.
+    like_shape = getattr(like, "shape", None)
+    g_shape = getattr(g, "shape", None)
+    if like_shape == g_shape and (like_shape is not None or not hasattr(g, "__len__")):
+        return g
     target = np.shape(like)
     shape = np.shape(g)
     if shape == target:
