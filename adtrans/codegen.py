@@ -100,11 +100,14 @@ def build_module(s: Sweeps, name: str, mode: str, wrt_tuple: bool
     body = _forward_prelude(s, comment, False) + s.forward
     if mode == "grad":
         body.append(ast.Expr(value=call(s.check_scalar, load(s.result), ast.Constant(name))))
+    else:
+        # The backward sweep restores overwritten variables, the result's among them.
+        body.append(assign(s.value, load(s.result)))
     body += backward_head
     if s.uses_tape:
         body.append(assign(s.pop, ast.Attribute(value=load(s.tape), attr="pop", ctx=ast.Load())))
     body += s.backward
-    result = gradients if mode == "grad" else ast.Tuple(elts=[load(s.result), gradients],
+    result = gradients if mode == "grad" else ast.Tuple(elts=[load(s.value), gradients],
                                                         ctx=ast.Load())
     body.append(ast.Return(value=result))
     prefix = "d_" if mode == "grad" else "value_and_d_"
@@ -112,8 +115,21 @@ def build_module(s: Sweeps, name: str, mode: str, wrt_tuple: bool
     return ast.Module(body=[function], type_ignores=[]), comments, [1.0]
 
 
+def _fill_empty_blocks(tree: ast.AST, comments: dict[str, str]) -> None:
+    """A block holding only comments still needs a statement: add ``pass``."""
+    for node in ast.walk(tree):
+        for field in ("body", "orelse"):
+            block = getattr(node, field, None)
+            if not isinstance(block, list) or not block or isinstance(node, ast.Module):
+                continue
+            if all(isinstance(s, ast.Expr) and isinstance(s.value, ast.Name)
+                   and s.value.id in comments for s in block):
+                block.append(ast.Pass())
+
+
 def render(module: ast.Module, comments: dict[str, str]) -> str:
     """Source text of ``module`` with comment markers replaced by comments."""
+    _fill_empty_blocks(module, comments)
     ast.fix_missing_locations(module)
     # No re-wrapping of long lines: one statement per line reads better next to the chain rule.
     text = astor.to_source(module, pretty_source="".join)

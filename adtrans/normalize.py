@@ -399,7 +399,10 @@ class Normalizer:
 
     def sequence(self, expr: ast.expr) -> ast.Name:
         """Bind an iterated sequence to a name, so the loop and its reverse see one value."""
-        value = self.atom(expr)
+        return self.bind(self.atom(expr))
+
+    def bind(self, value: ast.expr) -> ast.Name:
+        """A name for an atom: itself if it is one, else a temporary assigned to it."""
         if isinstance(value, ast.Name):
             return value
         name = self.namer.temp()
@@ -518,7 +521,8 @@ class Normalizer:
 
     def call(self, expr: ast.Call) -> ast.Call:
         func = expr.func
-        if isinstance(func, ast.Attribute) and not self.is_static(func):
+        is_method = isinstance(func, ast.Attribute) and not self.is_static(func)
+        if is_method:
             func = ast.Attribute(value=self.atom(func.value), attr=func.attr, ctx=ast.Load())
         elif not self.is_static(func):
             func = self.atom(func)
@@ -527,6 +531,10 @@ class Normalizer:
             if isinstance(arg, ast.Starred):
                 raise self.error(expr, "calls with *args are not supported; pass the "
                                        "arguments one by one")
+            if isinstance(arg, ast.List):
+                # A list literal gets a name, so its elements' gradients can flow (np.array).
+                args.append(self.bind(self.atom(arg)))
+                continue
             args.append(self.atom(arg))
         keywords = []
         for keyword in expr.keywords:
@@ -534,7 +542,7 @@ class Normalizer:
                 raise self.error(expr, "calls with **kwargs are not supported; pass the "
                                        "keyword arguments one by one")
             keywords.append(ast.keyword(arg=keyword.arg, value=self.atom(keyword.value)))
-        if isinstance(func, ast.Attribute) and func.attr in PACKED_METHODS and len(args) > 1:
+        if is_method and func.attr in PACKED_METHODS and len(args) > 1:
             args = [ast.Tuple(elts=args, ctx=ast.Load())]
         return ast.Call(func=func, args=args, keywords=keywords)
 

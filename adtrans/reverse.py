@@ -91,6 +91,7 @@ class Sweeps:
     tape: str
     push: str
     pop: str
+    value: str                         # holds the result while the backward sweep runs
     inits: list[str]                   # variables to bind to None before the forward sweep
     split_inits: list[str]             # ... and those only the vjp form needs bound
     saved_for_backward: list[str]      # primal names the backward sweep reads
@@ -142,6 +143,7 @@ class ReverseBuilder:
         self.bookkeeping: dict[int, str] = {}    # if -> decision var, loop -> trip counter
         self.inits: list[str] = []
         self.underscore: str | None = None
+        self.value = namer.fresh("value")
 
     # ------------------------------------------------------------ helpers
     def helper(self, name: str, obj: Any) -> str:
@@ -188,13 +190,13 @@ class ReverseBuilder:
                                            "lists them) or wrap the value in "
                                            "adtrans.stop_gradient(...) if it needs no gradient")
             return
-        if not varied:
-            return
         if any(not isinstance(o, (ast.Name, ast.Constant)) and names_read(o)
                & self.activity.varied for o in operation.operands):
             raise self.src.error(stmt, f"{operation.description} receives a tuple or list of "
                                        "values that depend on the input; this is not "
                                        "supported yet")
+        if not varied:
+            return
         adjoint = StatementAdjoint([])
         if operation.kind == "copy":
             adjoint.contributions.append((operation.operands[0].id, load(G)))
@@ -476,6 +478,8 @@ class ReverseBuilder:
         if has_adjoint and state[g] != ABSENT and not reassigned_by_contribution:
             code.append(assign(g, ast.Constant(None)))    # consumed: the old value starts anew
             state[g] = ABSENT
+        if len(code) == 1 and not slot:
+            return [], state                 # nothing but the heading comment
         if slot:
             if previous:
                 code.append(assign(target, load(previous)))
@@ -588,7 +592,7 @@ class ReverseBuilder:
             params=list(self.core.params), wrt=list(self.wrt), result=self.core.result,
             seed=seed, forward=forward, backward=backward, gradients=gradients,
             uses_tape=self.uses_tape, tape=self.tape, push=self.push, pop=self.pop,
-            inits=self.inits, split_inits=split_inits, saved_for_backward=saved_for_backward, helpers=self.helpers,
+            value=self.value, inits=self.inits, split_inits=split_inits, saved_for_backward=saved_for_backward, helpers=self.helpers,
             comments=self.comments, check_scalar=self.runtime("check_scalar_output"),
             check_cotangent=self.runtime("check_cotangent"))
 

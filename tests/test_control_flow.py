@@ -447,3 +447,41 @@ def loop_index_reuses_a_name(x):
 def test_loop_header_ends_the_life_of_a_reused_name():
     # s = 2x * (1 + 0) * (1 + 1) * (1 + 2): the loop's i are plain integers.
     assert adtrans.grad(loop_index_reuses_a_name)(0.7) == pytest.approx(12.0)
+
+
+def returns_from_a_loop(x):
+    for i in range(5):
+        x = x * 1.5
+        if x > 3:
+            return x
+    return x * 0.0
+
+
+def test_value_and_grad_value_survives_the_backward_sweep():
+    # The backward sweep restores overwritten variables, the returned one included.
+    value, g = adtrans.value_and_grad(returns_from_a_loop)(1.0)
+    assert value == 1.5 ** 3 and g == pytest.approx(1.5 ** 3)
+
+
+def dead_branch_work(x, a):
+    s = x
+    for e in a:
+        if e > 0.3:
+            unused = e * 2
+            continue
+        s = s * e
+    return s
+
+
+def test_blocks_with_nothing_to_do_backward_still_compile():
+    g = check_grads(dead_branch_work, 0.7, np.array([0.1, 0.5, -0.4]), wrt=(0, 1))
+    np.testing.assert_allclose(g[0], 0.1 * -0.4)
+
+
+def list_into_array(x, y):
+    return np.sum(np.array([x, y * 2.0, 3.0]) ** 2)
+
+
+def test_list_literal_arguments_carry_gradients():
+    gx, gy = check_grads(list_into_array, 1.5, 2.5, wrt=(0, 1))
+    assert (gx, gy) == (pytest.approx(3.0), pytest.approx(20.0))
