@@ -59,7 +59,7 @@ def _bind(src: FunctionSource, stmt: ast.Assign, rule: Rule, args: list[ast.expr
     if len(args) > len(rule.params):
         raise src.error(stmt, f"{what} takes at most {len(rule.params)} positional arguments "
                               f"({', '.join(rule.params)}) in adtrans' rule; got {len(args)}")
-    for param, arg in zip(rule.params, args):
+    for param, arg in zip(rule.params, args, strict=False):
         bindings[param] = arg
     for keyword in keywords:
         if keyword.arg not in rule.params:
@@ -82,7 +82,7 @@ def _bind(src: FunctionSource, stmt: ast.Assign, rule: Rule, args: list[ast.expr
 def _from_rule(src: FunctionSource, stmt: ast.Assign, rule: Rule, args: list[ast.expr],
                keywords: list[ast.keyword], what: str) -> Operation:
     bindings = _bind(src, stmt, rule, args, keywords, what)
-    operands = [bindings[p] for p, template in zip(rule.differentiable, rule.templates)
+    operands = [bindings[p] for p, template in zip(rule.differentiable, rule.templates, strict=True)
                 if not (isinstance(template, ast.Constant) and template.value is None)]
     return Operation("rule", rule, bindings, operands, what)
 

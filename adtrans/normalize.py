@@ -374,7 +374,7 @@ class Normalizer:
             bounds = [lengths[0] if len(lengths) == 1 else ast.Call(
                 func=ast.Name(id="min", ctx=ast.Load()), args=lengths, keywords=[])]
             prefix = []
-            for target, sequence in zip(stmt.target.elts, sequences):
+            for target, sequence in zip(stmt.target.elts, sequences, strict=True):
                 prefix += self.capture(self.assign_target, target,
                                        ast.Subscript(value=sequence, slice=_load(index),
                                                      ctx=ast.Load()))
@@ -427,7 +427,7 @@ class Normalizer:
                         self.emit_assign(name, atom)
                         atom = _load(name)
                     parts.append(atom)
-                for t, part in zip(target.elts, parts):
+                for t, part in zip(target.elts, parts, strict=True):
                     self.assign_target(t, part)
             else:
                 source = self.atom(value)
@@ -634,18 +634,19 @@ def check_in_place_aliasing(src: FunctionSource, core: CoreFunction) -> None:
             continue
         target = stmt.targets[0].id
         for other in sorted(sources.get(target, set()) - {target}):
-            later = [s for i, (s, l) in enumerate(order)
-                     if (i > position or (loop is not None and l is loop))
+            later = [s for i, (s, enclosing) in enumerate(order)
+                     if (i > position or (loop is not None and enclosing is loop))
                      and any(isinstance(n, ast.Name) and n.id == other
                              and isinstance(n.ctx, ast.Load) for n in ast.walk(s))
                      and not (isinstance(s, ast.Assign) and s.targets[0].id == target
                               and _alias_source(s.value) == other)]
             if later:
-                stmt._adtrans_alias_risk = src.error(stmt, f"in-place `{target} {_OPS[type(stmt.value.op)]}= ...` "
+                operator = _OPS[type(stmt.value.op)]
+                stmt._adtrans_alias_risk = src.error(stmt, f"in-place `{target} {operator}= ...` "
                                       f"would also change {other!r} (they may share one "
                                       f"array), and {other!r} is used afterwards; adtrans "
                                       f"computes a new array instead, so write "
-                                      f"`{target} = {target} {_OPS[type(stmt.value.op)]} ...` "
+                                      f"`{target} = {target} {operator} ...` "
                                       f"or start from a copy (`{target} = {other}.copy()`)"
                                       ).args[0]
                 break

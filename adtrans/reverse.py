@@ -220,7 +220,7 @@ class ReverseBuilder:
             mapping = {"g": load(G), "ans": load(ANS), **operation.bindings}
             helpers = {n: self.helper(n, obj) for n, obj in rule.helpers.items()}
             grouped: dict[str, list[ast.expr]] = {}
-            for param, template in zip(rule.differentiable, rule.templates):
+            for param, template in zip(rule.differentiable, rule.templates, strict=True):
                 arg = operation.bindings[param]
                 if not (isinstance(arg, ast.Name) and arg.id in self.activity.varied):
                     continue
@@ -592,7 +592,8 @@ class ReverseBuilder:
             params=list(self.core.params), wrt=list(self.wrt), result=self.core.result,
             seed=seed, forward=forward, backward=backward, gradients=gradients,
             uses_tape=self.uses_tape, tape=self.tape, push=self.push, pop=self.pop,
-            value=self.value, inits=self.inits, split_inits=split_inits, saved_for_backward=saved_for_backward, helpers=self.helpers,
+            value=self.value, inits=self.inits, split_inits=split_inits,
+            saved_for_backward=saved_for_backward, helpers=self.helpers,
             comments=self.comments, check_scalar=self.runtime("check_scalar_output"),
             check_cotangent=self.runtime("check_cotangent"))
 

@@ -96,5 +96,5 @@ def get_source(function: Callable[..., Any]) -> FunctionSource:
                            code.co_filename, start)
     tree = defs[0]
     tree.decorator_list = []
-    closure = dict(zip(code.co_freevars, function.__closure__ or ()))
+    closure = dict(zip(code.co_freevars, function.__closure__ or (), strict=True))
     return FunctionSource(function, tree, code.co_filename, function.__globals__, closure)

@@ -46,7 +46,7 @@ def check_grads(f: Callable[..., Any], *args: Any, wrt: Wrt = 0, eps: float = 1e
     cotangent = rng.standard_normal(np.shape(output)) if np.ndim(output) else 1.0
     got = pullback(cotangent)
     got_tuple = got if as_tuple else (got,)
-    for name, value in zip(names, got_tuple):
+    for name, value in zip(names, got_tuple, strict=True):
         position = params.index(name)
         expected = numerical_vjp(f, args, position, cotangent, eps)
         assert np.shape(value) == np.shape(args[position]), (
