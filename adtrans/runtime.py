@@ -221,3 +221,127 @@ def refuse_shared_array(value, message):
     """Stop where Python's in-place ``+=`` would have changed an array another name reads."""
     if isinstance(value, np.ndarray):
         raise AdtransError(message)
+
+
+def select_grad(c, g, like):
+    """Cotangent of one branch of ``np.where(c, x, y)``: ``g`` where ``c`` picks it, summed
+    down to the branch's shape (the condition may broadcast the branch)."""
+    return unbroadcast(where_zero(c, g), like)
+
+
+def cast_grad(g, ans):
+    """Cotangent through a copy or dtype conversion: none survives a cast to integers/bools."""
+    if np.result_type(ans).kind in "fc":
+        return g
+    return np.zeros(np.shape(g))
+
+
+def clip_grad(g, ans, x, a_min, a_max):
+    """Cotangent of ``x`` in ``np.clip(x, a_min, a_max)``: ``g`` where no bound is active."""
+    return unbroadcast(g * np.logical_and(ans != a_min, ans != a_max), x)
+
+
+def clip_bound_grad(g, ans, x, bound):
+    """Cotangent of a bound of ``np.clip``: ``g`` where the result is the bound, not ``x``."""
+    return unbroadcast(where_zero(np.logical_and(ans == bound, ans != x), g), bound)
+
+
+def _reduced_axes(ndim, axis):
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
+    return tuple(sorted(a % ndim for a in axes))
+
+
+def prod_grad(g, x, axis=None, keepdims=False):
+    """Cotangent of ``np.prod``: each element gets the product of the others (exact at zeros)."""
+    x = np.asarray(x)
+    if x.size == 0:
+        return np.zeros(x.shape)
+    axes = _reduced_axes(x.ndim, axis)
+    kept = [a for a in range(x.ndim) if a not in axes]
+    order = kept + list(axes)
+    moved = np.transpose(x, order)
+    flat = moved.reshape(moved.shape[:len(kept)] + (-1,))
+    ones = np.ones(flat.shape[:-1] + (1,), dtype=flat.dtype)
+    left = np.cumprod(np.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    right = np.flip(np.cumprod(np.concatenate([ones, np.flip(flat, -1)[..., :-1]], axis=-1),
+                               axis=-1), -1)
+    others = np.transpose((left * right).reshape(moved.shape), np.argsort(order))
+    return repeat_to_match(g, x, axis, keepdims) * others
+
+
+def var_grad(g, x, axis=None, ddof=0, keepdims=False):
+    """Cotangent of ``np.var(x, axis, ddof=ddof)``: ``2 (x - mean) / (N - ddof)`` times ``g``."""
+    x = np.asarray(x)
+    centered = x - np.mean(x, axis=axis, keepdims=True)
+    return repeat_to_match(g, x, axis, keepdims) * (2.0 * centered) / (count_reduced(x, axis)
+                                                                        - ddof)
+
+
+def std_grad(g, ans, x, axis=None, ddof=0, keepdims=False):
+    """Cotangent of ``np.std``: the variance's over ``2 std``; 0 where all values are equal."""
+    return var_grad(g / (2.0 * np.where(ans == 0, 1.0, ans)), x, axis, ddof, keepdims)
+
+
+def cumsum_grad(g, x, axis=None):
+    """Cotangent of ``np.cumsum``: a cumulative sum from the other end."""
+    if axis is None:
+        return np.reshape(np.flip(np.cumsum(np.flip(np.ravel(g)))), np.shape(x))
+    return np.flip(np.cumsum(np.flip(g, axis), axis), axis)
+
+
+def diagonal_grad(g, x, offset=0, axis1=0, axis2=1):
+    """Cotangent of ``np.diagonal(x, offset, axis1, axis2)``: ``g`` written onto a diagonal."""
+    shape = np.shape(x)
+    a1, a2 = axis1 % len(shape), axis2 % len(shape)
+    others = [a for a in range(len(shape)) if a not in (a1, a2)]
+    g = np.asarray(g)
+    out = np.zeros([shape[a] for a in others] + [shape[a1], shape[a2]],
+                   dtype=np.result_type(g.dtype, float))
+    steps = np.arange(g.shape[-1]) if g.ndim else np.arange(0)
+    out[..., steps + max(-offset, 0), steps + max(offset, 0)] = g
+    return np.transpose(out, np.argsort(others + [a1, a2]))
+
+
+def trace_grad(g, x, offset=0, axis1=0, axis2=1):
+    """Cotangent of ``np.trace``: ``g`` on every element of the summed diagonal."""
+    shape = np.shape(x)
+    n1, n2 = shape[axis1], shape[axis2]
+    length = max(0, min(n1 - max(-offset, 0), n2 - max(offset, 0)))
+    g = np.asarray(g)
+    return diagonal_grad(np.broadcast_to(g[..., np.newaxis], g.shape + (length,)), x, offset,
+                         axis1, axis2)
+
+
+def diag_grad(g, x, k=0):
+    """Cotangent of ``np.diag``: the k-th diagonal of ``g`` (1-D x), or ``g`` on it (2-D x)."""
+    if np.ndim(x) == 1:
+        return np.diagonal(g, k)
+    return diagonal_grad(g, x, k)
+
+
+def det_grad(g, ans, x):
+    """Cotangent of ``np.linalg.det``: ``g det(x) inv(x)^T`` (stacked matrices too)."""
+    scale = np.expand_dims(np.asarray(g * ans), (-1, -2))
+    return scale * np.swapaxes(np.linalg.inv(x), -1, -2)
+
+
+def sinc_prime(x):
+    """Derivative of ``np.sinc`` (the normalised sinc), 0 at 0."""
+    x = np.asarray(x)
+    safe = np.where(x == 0, 1.0, x)
+    return np.where(x == 0, 0.0, (np.cos(np.pi * safe) - np.sinc(safe)) / safe)
+
+
+def power_base(x, y):
+    """``x`` for the base cotangent ``y * x ** (y - 1)`` of ``x ** y``, with 1 where ``x`` and
+    ``y`` are both 0: there the derivative is 0 (``x ** 0`` is constant), not ``0 * inf``."""
+    if isinstance(y, (int, float)) and y != 0:
+        return x                                  # the usual case: a constant exponent
+    if not np.any(np.equal(y, 0)):
+        return x
+    both_zero = np.logical_and(np.equal(x, 0), np.equal(y, 0))
+    if np.ndim(both_zero) == 0 and np.ndim(x) == 0 and not isinstance(x, np.ndarray):
+        return 1.0 if both_zero else x
+    return np.where(both_zero, 1.0, x)

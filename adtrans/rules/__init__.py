@@ -1,6 +1,6 @@
 """The rule table, grouped by kind; importing this package registers every rule."""
 
-from . import arithmetic, elementwise, reductions, shapes  # noqa: F401  (registration)
+from . import arithmetic, elementwise, linalg, reductions, shapes  # noqa: F401  (registration)
 from .registry import (
                        ATTRIBUTE_RULES,
                        METHOD_RULES,

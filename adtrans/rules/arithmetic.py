@@ -1,6 +1,7 @@
 """Rules for arithmetic operators and their NumPy ufunc spellings."""
 
 import ast
+import math
 import operator
 
 import numpy as np
@@ -10,6 +11,7 @@ from ..runtime import (
     dot_grad_right,
     matmul_grad_left,
     matmul_grad_right,
+    power_base,
     unbroadcast,
 )
 from .registry import defvjp, nondifferentiable
@@ -35,10 +37,11 @@ def divide(g, ans, x, y):
     return unbroadcast(g / y, x), unbroadcast(-g * ans / y, y)
 
 
-@defvjp(np.power, operator.pow, pow, ops=(ast.Pow,))
+@defvjp(np.power, np.float_power, operator.pow, pow, math.pow, ops=(ast.Pow,))
 def power(g, ans, x, y):
-    # where(x == 0, 1, x): the y-cotangent of 0 ** y is 0, not nan from log(0) * 0.
-    return (unbroadcast(g * y * x ** (y - 1), x),
+    # where(x == 0, 1, x): the y-cotangent of 0 ** y is 0, not nan from log(0) * 0;
+    # power_base: the x-cotangent of 0 ** 0 is 0, not 0 * 0 ** -1 (nan, or ZeroDivisionError).
+    return (unbroadcast(g * y * power_base(x, y) ** (y - 1), x),
             unbroadcast(g * ans * np.log(np.where(x == 0, 1.0, x)), y))
 
 
@@ -73,7 +76,7 @@ def outer(g, ans, x, y):
             np.reshape(np.ravel(x) @ g, np.shape(y)))
 
 
-@defvjp(float, np.float64)
+@defvjp(float, np.float64, np.float32)
 def to_float(g, ans, x):
     return g
 

@@ -1,8 +1,18 @@
-"""Rules for reductions: sum, mean, max/min, norms."""
+"""Rules for reductions: sum, mean, max/min, prod, var/std, cumsum, trace, norms."""
 
 import numpy as np
 
-from ..runtime import count_reduced, extremum_grad, norm_grad, repeat_to_match
+from ..runtime import (
+    count_reduced,
+    cumsum_grad,
+    extremum_grad,
+    norm_grad,
+    prod_grad,
+    repeat_to_match,
+    std_grad,
+    trace_grad,
+    var_grad,
+)
 from .registry import defvjp, nondifferentiable
 
 
@@ -24,6 +34,32 @@ def max(g, ans, x, axis=None, out=None, keepdims=False):
 @defvjp(np.min, np.amin, methods=("min",))
 def min(g, ans, x, axis=None, out=None, keepdims=False):
     return extremum_grad(g, ans, x, axis, keepdims)
+
+
+@defvjp(np.prod, methods=("prod",))
+def prod(g, ans, x, axis=None, dtype=None, out=None, keepdims=False):
+    return prod_grad(g, x, axis, keepdims)
+
+
+@defvjp(np.var, methods=("var",))
+def var(g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    return var_grad(g, x, axis, ddof, keepdims)
+
+
+@defvjp(np.std, methods=("std",))
+def std(g, ans, x, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
+    # Where all reduced values are equal (std 0) the cotangent is 0, as for norm at 0.
+    return std_grad(g, ans, x, axis, ddof, keepdims)
+
+
+@defvjp(np.cumsum, methods=("cumsum",))
+def cumsum(g, ans, x, axis=None, dtype=None, out=None):
+    return cumsum_grad(g, x, axis)
+
+
+@defvjp(np.trace, methods=("trace",))
+def trace(g, ans, x, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    return trace_grad(g, x, offset, axis1, axis2)
 
 
 @defvjp(np.linalg.norm)

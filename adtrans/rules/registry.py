@@ -116,6 +116,8 @@ def supported() -> list[str]:
         prefix = "np." if module.startswith("numpy") or type(primitive).__name__ == "ufunc" else ""
         if module == "numpy.linalg":
             prefix = "np.linalg."
+        elif module in ("math", "_operator"):
+            prefix = module.lstrip("_") + "."
         names.add(prefix + getattr(primitive, "__name__", repr(primitive)))
     names.update(f"ndarray.{m}()" for m in METHOD_RULES)
     names.update(f"ndarray.{a}" for a in ATTRIBUTE_RULES)
