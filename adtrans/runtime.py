@@ -189,7 +189,8 @@ def transpose_grad(g, axes=None):
     """Cotangent of ``np.transpose(x, axes)``: transpose back with the inverse permutation."""
     if axes is None:
         return np.transpose(g)
-    return np.transpose(g, np.argsort(axes))
+    # Negative axes count from the end: argsort((-1, 0, 1)) would not invert (2, 0, 1).
+    return np.transpose(g, np.argsort([a % np.ndim(g) for a in axes]))
 
 
 def extremum_grad(g, ans, x, axis=None, keepdims=False):
@@ -202,8 +203,10 @@ def extremum_grad(g, ans, x, axis=None, keepdims=False):
 
 def norm_grad(g, ans, x, ord=None, axis=None, keepdims=False):
     """Cotangent of the 2-norm / Frobenius norm; other orders are refused, not guessed."""
-    if ord not in (None, 2, "fro") or (ord == 2 and axis is None and np.ndim(x) > 1):
-        raise AdtransError(f"np.linalg.norm with ord={ord!r} has no derivative rule yet; "
+    matrix_norm = np.ndim(x) > 1 if axis is None else np.ndim(axis) == 1 and len(axis) == 2
+    if ord not in (None, 2, "fro") or (ord == 2 and matrix_norm):
+        what = " of a matrix" if matrix_norm else ""
+        raise AdtransError(f"np.linalg.norm with ord={ord!r}{what} has no derivative rule yet; "
                            "write the norm out with np.abs / np.sum / np.max")
     x = np.asarray(x)
     if axis is None and not keepdims:
@@ -229,9 +232,10 @@ def select_grad(c, g, like):
     return unbroadcast(where_zero(c, g), like)
 
 
-def cast_grad(g, ans):
-    """Cotangent through a copy or dtype conversion: none survives a cast to integers/bools."""
-    if np.result_type(ans).kind in "fc":
+def cast_grad(g, dtype=None):
+    """Cotangent through a copy or conversion: none survives an explicit cast to an integer or
+    boolean dtype (which rounds); a plain copy passes it, also of an integer input."""
+    if dtype is None or np.dtype(dtype).kind in "fc":
         return g
     return np.zeros(np.shape(g))
 

@@ -38,8 +38,8 @@ def T(g, ans, x):
 
 @defvjp(np.array, np.asarray, methods=("copy", "astype"))
 def array(g, ans, x, dtype=None):
-    # A conversion to an integer or boolean dtype passes no gradient.
-    return cast_grad(g, ans)
+    # An explicit conversion to an integer or boolean dtype passes no gradient.
+    return cast_grad(g, dtype)
 
 
 @defvjp(np.swapaxes, methods=("swapaxes",))
