@@ -240,14 +240,36 @@ def cast_grad(g, dtype=None):
     return np.zeros(np.shape(g))
 
 
+def _clip_parts(g, ans, x, a_min, a_max):
+    """Cotangents of x, a_min, a_max in ``np.clip``, read as ``minimum(maximum(x, a_min),
+    a_max)`` with the ties rule of maximum/minimum: equal arguments share equally."""
+    m = x if a_min is None else np.maximum(x, a_min)
+    if a_max is None:
+        d_m, d_max = g, None
+    else:
+        m_tie = 1.0 + np.equal(m, a_max)
+        d_m = g * np.equal(m, ans) / m_tie
+        d_max = g * np.equal(a_max, ans) / m_tie
+    if a_min is None:
+        return d_m, None, d_max
+    x_tie = 1.0 + np.equal(x, a_min)
+    return d_m * np.equal(x, m) / x_tie, d_m * np.equal(a_min, m) / x_tie, d_max
+
+
 def clip_grad(g, ans, x, a_min, a_max):
-    """Cotangent of ``x`` in ``np.clip(x, a_min, a_max)``: ``g`` where no bound is active."""
-    return unbroadcast(g * np.logical_and(ans != a_min, ans != a_max), x)
+    """Cotangent of ``x`` in ``np.clip(x, a_min, a_max)``: ``g`` where no bound is active,
+    half of it where ``x`` equals a bound (as ``np.maximum`` at a tie)."""
+    return unbroadcast(_clip_parts(g, ans, x, a_min, a_max)[0], x)
 
 
-def clip_bound_grad(g, ans, x, bound):
-    """Cotangent of a bound of ``np.clip``: ``g`` where the result is the bound, not ``x``."""
-    return unbroadcast(where_zero(np.logical_and(ans == bound, ans != x), g), bound)
+def clip_min_grad(g, ans, x, a_min, a_max):
+    """Cotangent of ``a_min`` in ``np.clip``: ``g`` where it is the result (shared at ties)."""
+    return unbroadcast(_clip_parts(g, ans, x, a_min, a_max)[1], a_min)
+
+
+def clip_max_grad(g, ans, x, a_min, a_max):
+    """Cotangent of ``a_max`` in ``np.clip``: ``g`` where it is the result (shared at ties)."""
+    return unbroadcast(_clip_parts(g, ans, x, a_min, a_max)[2], a_max)
 
 
 def _reduced_axes(ndim, axis):

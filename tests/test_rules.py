@@ -713,13 +713,37 @@ def test_clip_with_a_number_and_a_broadcasting_array_bound():
     np.testing.assert_array_equal(ghi, [[1.0], [2.0]])
 
 
-def test_clip_exactly_at_a_bound_passes_no_gradient():
-    g = adtrans.grad(clip_sum_for_ties)(np.array([-0.5, 0.0, 0.5]))
-    np.testing.assert_array_equal(g, [0.0, 1.0, 0.0])
-
-
 def clip_sum_for_ties(x):
     return np.sum(np.clip(x, -0.5, 0.5))
+
+
+def clip_bounds_for_ties(x, lo, hi):
+    return np.sum(np.clip(x, lo, hi))
+
+
+def clip_to_own_max(x):
+    return np.sum(np.clip(x, x - 1.0, np.max(x)))
+
+
+def test_clip_exactly_at_a_bound_splits_like_maximum():
+    # clip(x, lo, hi) = minimum(maximum(x, lo), hi), each tie shared equally.
+    g = adtrans.grad(clip_sum_for_ties)(np.array([-0.5, 0.0, 0.5, 0.7]))
+    np.testing.assert_array_equal(g, [0.5, 1.0, 0.5, 0.0])
+    gx, glo, ghi = adtrans.grad(clip_bounds_for_ties, wrt=(0, 1, 2))(
+        np.array([-0.5, 0.0, 0.5, 0.7, -1.0]), -0.5, 0.5)
+    np.testing.assert_array_equal(gx, [0.5, 1.0, 0.5, 0.0, 0.0])
+    assert (glo, ghi) == (1.5, 1.5)
+    gx, glo, ghi = adtrans.grad(clip_bounds_for_ties, wrt=(0, 1, 2))(0.5, 0.5, 0.5)
+    assert (gx, glo, ghi) == (0.25, 0.25, 0.5)
+    gx, glo, ghi = adtrans.grad(clip_bounds_for_ties, wrt=(0, 1, 2))(0.0, 1.0, -1.0)
+    assert (gx, glo, ghi) == (0.0, 0.0, 1.0)          # a_min > a_max: the result is a_max
+
+
+def test_clip_to_a_bound_that_moves_with_x():
+    # Regression: x[2] equals its own bound max(x); with no share for either the
+    # gradient lost the path through the bound.
+    x = np.array([0.3, 0.9, 1.7])
+    np.testing.assert_allclose(check_grads(clip_to_own_max, x), [1.0, 1.0, 1.0])
 
 
 # ===================================================================== reductions

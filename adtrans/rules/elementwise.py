@@ -5,8 +5,9 @@ import math
 import numpy as np
 
 from ..runtime import (
-    clip_bound_grad,
     clip_grad,
+    clip_max_grad,
+    clip_min_grad,
     select_grad,
     sinc_prime,
     stop_gradient,
@@ -142,16 +143,16 @@ def where(g, ans, condition, x, y):
 
 @defvjp(np.clip)
 def clip(g, ans, x, a_min, a_max):
-    # Where x equals a bound exactly, neither x nor the bound gets the cotangent.
-    return (clip_grad(g, ans, x, a_min, a_max), clip_bound_grad(g, ans, x, a_min),
-            clip_bound_grad(g, ans, x, a_max))
+    # minimum(maximum(x, a_min), a_max): where x equals a bound, they share the cotangent.
+    return (clip_grad(g, ans, x, a_min, a_max), clip_min_grad(g, ans, x, a_min, a_max),
+            clip_max_grad(g, ans, x, a_min, a_max))
 
 
 @defvjp(methods=("clip",))
 def clip_method(g, ans, x, min=None, max=None):
     # ndarray.clip names its bounds min and max.
-    return (clip_grad(g, ans, x, min, max), clip_bound_grad(g, ans, x, min),
-            clip_bound_grad(g, ans, x, max))
+    return (clip_grad(g, ans, x, min, max), clip_min_grad(g, ans, x, min, max),
+            clip_max_grad(g, ans, x, min, max))
 
 
 @defvjp(np.arcsinh, math.asinh)
