@@ -226,12 +226,15 @@ class ReverseBuilder:
                     continue
                 expr = instantiate(template, mapping, helpers)
                 grouped.setdefault(arg.id, []).append(expr)
-            scalars = {p for p, a in operation.bindings.items() if _is_number(a)}
-            if scalars and set(rule.differentiable) - scalars:
-                # A Python number broadcasts against anything: no unbroadcast needed.
-                unbroadcast = helpers.get("unbroadcast")
-                grouped = {n: [_strip_call(e, unbroadcast) for e in es]
-                           for n, es in grouped.items()}
+            # When every other argument is a Python number, the result has this operand's
+            # shape: its cotangent needs no unbroadcast (1 / t3 gives -d_out * out / t3).
+            unbroadcast = helpers.get("unbroadcast")
+            for param in rule.differentiable:
+                arg = operation.bindings[param]
+                others = [a for q, a in operation.bindings.items() if q != param]
+                if isinstance(arg, ast.Name) and arg.id in grouped and \
+                        all(_is_number(a) for a in others):
+                    grouped[arg.id] = [_strip_call(e, unbroadcast) for e in grouped[arg.id]]
             for name, exprs in grouped.items():
                 adjoint.contributions.append((name, _sum(exprs)))
             for _, expr in adjoint.contributions:

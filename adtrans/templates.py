@@ -43,6 +43,17 @@ class _Substitute(ast.NodeTransformer):
 
 
 class _Fold(ast.NodeTransformer):
+    def __init__(self, power_base: str | None = None) -> None:
+        self.power_base = power_base
+
+    def visit_Call(self, node: ast.Call) -> ast.expr:
+        self.generic_visit(node)
+        # power_base(x, y) guards 0 ** 0; with a nonzero constant exponent it is just x.
+        if isinstance(node.func, ast.Name) and node.func.id == self.power_base and \
+                len(node.args) == 2 and _number(node.args[1]) not in (None, 0):
+            return node.args[0]
+        return node
+
     def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
         self.generic_visit(node)
         left, right = _number(node.left), _number(node.right)
@@ -77,7 +88,7 @@ def instantiate(template: ast.expr, mapping: dict[str, ast.expr],
                 helpers: dict[str, str]) -> ast.expr:
     """A copy of ``template`` with names substituted and constants folded."""
     expr = _Substitute(mapping, helpers).visit(copy.deepcopy(template))
-    return _Fold().visit(expr)
+    return _Fold(helpers.get("power_base")).visit(expr)
 
 
 def same(a: ast.expr, b: ast.expr) -> bool:

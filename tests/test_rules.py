@@ -979,11 +979,10 @@ def cumsum_all(x):
 
 
 @exercises("np.cumsum")
-@pytest.mark.parametrize("axis", [None, 0, 1, -1])
-@pytest.mark.parametrize("shape", [(5,), (3, 4), (2, 3, 4)], ids=str)
+@pytest.mark.parametrize("shape, axis", [
+    (shape, axis) for shape in [(5,), (3, 4), (2, 3, 4)] for axis in [None, 0, 1, -1]
+    if axis is None or axis < len(shape)])
 def test_cumsum(shape, axis):
-    if axis is not None and axis >= len(shape):
-        pytest.skip("no such axis")
     check_grads(cumsum_closure(axis), sample(shape, (-1, 1)))
 
 
@@ -1553,11 +1552,10 @@ INT_INPUTS = [np.array([1, 2, 3]), np.arange(6).reshape(2, 3), np.array([1, -2],
               np.array([3, 4], np.int8), np.array(5), np.int64(3), 3, -2]
 
 
-@pytest.mark.parametrize("f", [sum_of_squares, mixed_elementwise, mean_max, matmul_self])
-@pytest.mark.parametrize("x", INT_INPUTS, ids=repr)
+@pytest.mark.parametrize("f, x", [
+    (f, x) for f in [sum_of_squares, mixed_elementwise, mean_max, matmul_self]
+    for x in INT_INPUTS if not (f is matmul_self and isinstance(x, int))])  # ints have no .T
 def test_integer_inputs_get_float_gradients_of_their_shape(f, x):
-    if f is matmul_self and isinstance(x, int):
-        pytest.skip("Python ints have no .T")
     g = adtrans.grad(f)(x)
     assert_gradient_type(g, x)
     expected = check_grads(f, np.asarray(x, dtype=float))
