@@ -116,11 +116,15 @@ def build_module(s: Sweeps, name: str, mode: str, wrt_tuple: bool
 
 
 def _fill_empty_blocks(tree: ast.AST, comments: dict[str, str]) -> None:
-    """A block holding only comments still needs a statement: add ``pass``."""
+    """A block that is empty or holds only comments still needs a statement: ``pass``."""
     for node in ast.walk(tree):
         for field in ("body", "orelse"):
             block = getattr(node, field, None)
-            if not isinstance(block, list) or not block or isinstance(node, ast.Module):
+            if not isinstance(block, list) or isinstance(node, ast.Module):
+                continue
+            if not block:
+                if field == "body":
+                    block.append(ast.Pass())         # e.g. a loop whose body was only `pass`
                 continue
             if all(isinstance(s, ast.Expr) and isinstance(s.value, ast.Name)
                    and s.value.id in comments for s in block):

@@ -312,15 +312,20 @@ class Normalizer:
         escaping = {f for f in escaping if f == self.return_flag}
         return body, escaping
 
-    def loop_else(self, stmt: ast.While | ast.For, loop: _Loop, escaping: set[str]) -> None:
+    def loop_else(self, stmt: ast.While | ast.For, loop: _Loop, escaping: set[str]) -> set[str]:
+        """The else: clause runs when no break or return left the loop.
+
+        A jump inside it belongs to the enclosing loop or function: its flags escape.
+        """
         if not stmt.orelse:
-            return
+            return set()
         flags = [f for f in (loop.break_flag, *sorted(escaping)) if f]
         orelse = self.block(stmt.orelse)
         if flags:
             self.emit(ast.If(test=_flag_test(flags, negate=True), body=orelse, orelse=[]))
         else:
             self.out.extend(orelse)
+        return self._flags_set_in(orelse)
 
     def stmt_While(self, stmt: ast.While) -> set[str]:
         loop = _Loop()
@@ -330,8 +335,7 @@ class Normalizer:
         if loop.break_flag:
             self.emit_assign(loop.break_flag, ast.Constant(False))
         self.emit(ast.While(test=test, body=body, orelse=[]))
-        self.loop_else(stmt, loop, escaping)
-        return escaping
+        return escaping | self.loop_else(stmt, loop, escaping)
 
     def stmt_For(self, stmt: ast.For) -> set[str]:
         loop = _Loop()
@@ -345,13 +349,13 @@ class Normalizer:
             if iterator.keywords or not 1 <= len(iterator.args) <= 3:
                 raise self.error(stmt, "range() takes one to three positional arguments")
             index = stmt.target.id
-            bounds = [self.atom(a) for a in iterator.args]
+            bounds = [self.stable(self.atom(a), stmt.body) for a in iterator.args]
         elif resolved is builtins.enumerate and isinstance(stmt.target, (ast.Tuple, ast.List)) \
                 and len(stmt.target.elts) == 2:
             if len(iterator.args) != 1 or iterator.keywords:
                 raise self.error(stmt, "enumerate(sequence) with a start value is not supported "
                                        "yet; add the offset to the index inside the loop")
-            sequence = self.sequence(iterator.args[0])
+            sequence = self.stable(self.sequence(iterator.args[0]), stmt.body)
             counter, element = stmt.target.elts
             index = counter.id if isinstance(counter, ast.Name) else self.namer.fresh("i")
             bounds = [ast.Call(func=ast.Name(id="len", ctx=ast.Load()), args=[sequence],
@@ -364,7 +368,7 @@ class Normalizer:
         elif resolved is builtins.zip:
             if iterator.keywords or not iterator.args:
                 raise self.error(stmt, "zip() with keywords is not supported")
-            sequences = [self.sequence(a) for a in iterator.args]
+            sequences = [self.stable(self.sequence(a), stmt.body) for a in iterator.args]
             if not isinstance(stmt.target, (ast.Tuple, ast.List)) or \
                     len(stmt.target.elts) != len(sequences):
                 raise self.error(stmt, "unpack zip() into one name per sequence")
@@ -379,7 +383,7 @@ class Normalizer:
                                        ast.Subscript(value=sequence, slice=_load(index),
                                                      ctx=ast.Load()))
         else:
-            sequence = self.sequence(iterator)
+            sequence = self.stable(self.sequence(iterator), stmt.body)
             index = self.namer.fresh("i")
             bounds = [ast.Call(func=ast.Name(id="len", ctx=ast.Load()), args=[sequence],
                                keywords=[])]
@@ -394,12 +398,21 @@ class Normalizer:
             self.emit_assign(loop.break_flag, ast.Constant(False))
         rng = ast.Call(func=ast.Name(id="range", ctx=ast.Load()), args=bounds, keywords=[])
         self.emit(ast.For(target=_store(index), iter=rng, body=body, orelse=[]))
-        self.loop_else(stmt, loop, escaping)
-        return escaping
+        return escaping | self.loop_else(stmt, loop, escaping)
 
     def sequence(self, expr: ast.expr) -> ast.Name:
         """Bind an iterated sequence to a name, so the loop and its reverse see one value."""
         return self.bind(self.atom(expr))
+
+    def stable(self, value: ast.expr, body: list[ast.stmt]) -> ast.expr:
+        """A loop's iterable is evaluated once: copy a name the loop body reassigns."""
+        stored = {n.id for s in body for n in ast.walk(s)
+                  if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+        if isinstance(value, ast.Name) and value.id in stored:
+            name = self.namer.temp()
+            self.emit_assign(name, value)
+            return _load(name)
+        return value
 
     def bind(self, value: ast.expr) -> ast.Name:
         """A name for an atom: itself if it is one, else a temporary assigned to it."""

@@ -485,3 +485,65 @@ def list_into_array(x, y):
 def test_list_literal_arguments_carry_gradients():
     gx, gy = check_grads(list_into_array, 1.5, 2.5, wrt=(0, 1))
     assert (gx, gy) == (pytest.approx(3.0), pytest.approx(20.0))
+
+
+def break_in_for_else(x):
+    t = 0.0
+    for i in range(3):
+        for j in range(2):
+            q = 1.0
+        else:
+            break
+        t = x
+    return t
+
+
+def return_in_while_else(x):
+    n = 0
+    while n < 2:
+        n = n + 1
+    else:
+        return 2.0 * x
+    return x
+
+
+def iterable_reassigned_in_body(x, a):
+    v = a * x
+    s = 0.0
+    for e in v:
+        v = a
+        s = s + e
+    return s
+
+
+def bound_reassigned_in_body(x):
+    n = 3
+    s = 0.0
+    for i in range(n):
+        n = n - 1
+        s = s + x * i
+    return s
+
+
+def only_pass(x):
+    for i in range(2):
+        pass
+    return x
+
+
+def test_jumps_in_a_loop_else_clause_belong_to_the_enclosing_loop():
+    assert adtrans.value_and_grad(break_in_for_else)(0.7) == (0.0, 0.0)
+    assert adtrans.value_and_grad(return_in_while_else)(0.7) == (1.4, 2.0)
+
+
+def test_a_loop_iterates_what_its_header_evaluated_once():
+    a = np.array([0.1, 0.5, -0.4])
+    value, (gx, ga) = adtrans.value_and_grad(iterable_reassigned_in_body, wrt=(0, 1))(0.7, a)
+    assert value == pytest.approx(0.14) and gx == pytest.approx(0.2)
+    np.testing.assert_allclose(ga, [0.7, 0.7, 0.7])
+    # range(n) is evaluated once; the backward sweep must walk the same range.
+    assert adtrans.value_and_grad(bound_reassigned_in_body)(0.5) == (1.5, 3.0)
+
+
+def test_loop_of_only_pass_compiles():
+    assert adtrans.grad(only_pass)(0.7) == 1.0
