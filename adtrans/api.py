@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .aliasing import mark_in_place_risks
 from .codegen import Generated, build_module, compile_module, render
 from .errors import AdtransError
 from .names import Namer, names_in
@@ -100,6 +101,7 @@ def transform(f: Callable[..., Any], wrt: Wrt, mode: str) -> Transformed:
         src = get_source(f)
         namer = Namer(names_in(src.tree) | set(src.closure))
         core = normalize(src, namer)
+        mark_in_place_risks(src, core)
         sweeps = build_sweeps(src, core, names, namer)
         module, comments, defaults = build_module(sweeps, src.name, mode, as_tuple)
         text = render(module, comments)

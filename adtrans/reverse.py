@@ -328,8 +328,11 @@ class ReverseBuilder:
                     code.append(self.save(stmt, target, self.saved[id(stmt)], assigned))
                 risk = getattr(stmt, "_adtrans_alias_risk", None)
                 if risk:
-                    code.append(ast.Expr(value=call(self.runtime("refuse_shared_array"),
-                                                    load(target), ast.Constant(risk))))
+                    readers, message = risk
+                    code.append(ast.Expr(value=call(
+                        self.runtime("refuse_shared_array"), load(target), call("locals"),
+                        ast.Tuple(elts=[ast.Constant(n) for n in readers], ctx=ast.Load()),
+                        ast.Constant(message))))
                 code.append(stmt)
                 assigned = assigned | {target}
             elif isinstance(stmt, ast.If):

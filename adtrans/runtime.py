@@ -220,10 +220,19 @@ def where_zero(c, g):
     return np.where(c, g, 0.0)
 
 
-def refuse_shared_array(value, message):
-    """Stop where Python's in-place ``+=`` would have changed an array another name reads."""
-    if isinstance(value, np.ndarray):
-        raise AdtransError(message)
+def refuse_shared_array(value, scope, names, message):
+    """Stop where Python's in-place ``+=`` would also change another variable's array.
+
+    ``names`` are the variables that may share ``value``'s memory and are read
+    later; ``scope`` is the caller's ``locals()``.  Only a real overlap raises.
+    """
+    if not isinstance(value, np.ndarray):
+        return
+    for name in names:
+        other = scope.get(name)
+        if isinstance(other, np.ndarray) and np.may_share_memory(value, other):
+            raise AdtransError(message.replace("{other!r}", repr(name))
+                               .replace("{other}", name))
 
 
 def select_grad(c, g, like):

@@ -547,3 +547,49 @@ def test_a_loop_iterates_what_its_header_evaluated_once():
 
 def test_loop_of_only_pass_compiles():
     assert adtrans.grad(only_pass)(0.7) == 1.0
+
+
+def alias_then_update_source(x, a):
+    v = a
+    a *= x
+    return np.sum(v)
+
+
+def update_then_realias(x, a):
+    v = a
+    v += x
+    v = a
+    return np.sum(v)
+
+
+def through_a_view_function(x, a):
+    v = np.flip(a)
+    v += x
+    return np.sum(a)
+
+
+def through_a_chain(x, a):
+    v = a
+    w = v
+    v *= x
+    return np.sum(w)
+
+
+def fresh_after_rebinding(x, a):
+    v = a
+    v = v * 2.0
+    v += x
+    return np.sum(v) + np.sum(a)
+
+
+@pytest.mark.parametrize("f", [alias_then_update_source, update_then_realias,
+                               through_a_view_function, through_a_chain])
+def test_every_route_to_a_shared_array_is_refused(f):
+    with pytest.raises(adtrans.AdtransError, match="shares its array"):
+        adtrans.grad(f)(0.7, np.array([0.1, 0.5, -0.4]))
+
+
+def test_no_refusal_when_arrays_do_not_actually_share():
+    # v = v * 2 made v a new array: the in-place += touches nothing else.
+    g = check_grads(fresh_after_rebinding, 0.7, np.array([0.1, 0.5, -0.4]), wrt=(0, 1))
+    assert g[0] == pytest.approx(3.0)

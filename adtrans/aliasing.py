@@ -1,0 +1,125 @@
+"""In-place augmented assignment versus arrays that share memory.
+
+adtrans computes ``s += v`` as ``s = s + v``: a new array.  Python's ``+=`` on
+an array writes into it, which also changes every other variable sharing that
+memory (``s = y``, ``s = y[i]``, ``s = y.T``, ``s = np.flip(y)``, chains of
+those).  Where such a variable is read afterwards, the two semantics give
+different values.  This pass finds those statements statically (may-alias
+classes, flow-insensitive); the generated forward sweep then checks at run
+time whether the arrays really share memory, and raises instead of computing
+a value Python would not.
+"""
+
+from __future__ import annotations
+
+import ast
+
+import numpy as np
+
+from .normalize import CoreFunction
+from .source import UNRESOLVED, FunctionSource
+
+VIEW_METHODS = {"reshape", "transpose", "ravel", "squeeze", "view", "swapaxes", "diagonal"}
+VIEW_ATTRIBUTES = {"T", "real", "imag", "flat"}
+VIEW_FUNCTIONS = {id(f) for f in (
+    np.asarray, np.asanyarray, np.flip, np.fliplr, np.flipud, np.transpose, np.reshape,
+    np.ravel, np.squeeze, np.expand_dims, np.swapaxes, np.moveaxis, np.diagonal,
+    np.atleast_1d, np.atleast_2d, np.atleast_3d, np.real, np.imag, np.broadcast_to)}
+
+OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**",
+             ast.MatMult: "@", ast.Mod: "%", ast.FloorDiv: "//", ast.BitAnd: "&",
+             ast.BitOr: "|", ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>"}
+
+
+def alias_source(src: FunctionSource, value: ast.expr, local_names: set[str]) -> str | None:
+    """The variable whose array ``value`` may share memory with, if any."""
+    if isinstance(value, ast.Name):
+        return value.id
+    if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name):
+        return value.value.id
+    if isinstance(value, ast.Attribute) and value.attr in VIEW_ATTRIBUTES and \
+            isinstance(value.value, ast.Name):
+        return value.value.id
+    if isinstance(value, ast.Call) and value.args and isinstance(value.args[0], ast.Name):
+        resolved = src.resolve(value.func, local_names) \
+            if isinstance(value.func, (ast.Name, ast.Attribute)) else UNRESOLVED
+        if resolved is not UNRESOLVED and id(resolved) in VIEW_FUNCTIONS:
+            return value.args[0].id
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and \
+            value.func.attr in VIEW_METHODS and isinstance(value.func.value, ast.Name) and \
+            value.func.value.id in local_names:
+        return value.func.value.id
+    return None
+
+
+def _linear(stmts: list[ast.stmt], loop: ast.stmt | None = None):
+    """Statements in program order, each with its outermost enclosing loop."""
+    for stmt in stmts:
+        yield stmt, loop
+        if isinstance(stmt, ast.If):
+            yield from _linear(stmt.body, loop)
+            yield from _linear(stmt.orelse, loop)
+        elif isinstance(stmt, (ast.While, ast.For)):
+            yield from _linear(stmt.body, loop or stmt)
+
+
+def _classes(pairs: list[tuple[str, str]]) -> dict[str, set[str]]:
+    """May-alias classes: the connected components of the alias edges."""
+    parent: dict[str, str] = {}
+
+    def find(name: str) -> str:
+        parent.setdefault(name, name)
+        while parent[name] != name:
+            parent[name] = parent[parent[name]]
+            name = parent[name]
+        return name
+
+    for a, b in pairs:
+        parent[find(a)] = find(b)
+    groups: dict[str, set[str]] = {}
+    for name in list(parent):
+        groups.setdefault(find(name), set()).add(name)
+    return {name: groups[find(name)] for name in parent}
+
+
+def _reads(stmt: ast.stmt, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
+               for n in ast.walk(stmt))
+
+
+def mark_in_place_risks(src: FunctionSource, core: CoreFunction) -> None:
+    """Annotate augmented assignments whose in-place effect another variable could see.
+
+    Each such statement gets ``_adtrans_alias_risk = (names, message)``: the
+    variables that may share its target's memory and are read afterwards, and
+    the error to raise (with ``{other}`` for the one that does share).
+    """
+    order = list(_linear(core.body))
+    augmented = [(i, s, loop) for i, (s, loop) in enumerate(order)
+                 if getattr(s, "_adtrans_augmented", False)]
+    if not augmented:
+        return
+    local_names = set(core.params) | {s.targets[0].id for s, _ in order
+                                      if isinstance(s, ast.Assign)}
+    edges = []
+    for stmt, _ in order:
+        if isinstance(stmt, ast.Assign) and not getattr(stmt, "_adtrans_augmented", False):
+            source = alias_source(src, stmt.value, local_names)
+            if source is not None:
+                edges.append((stmt.targets[0].id, source))
+    classes = _classes(edges)
+    for position, stmt, loop in augmented:
+        target = stmt.targets[0].id
+        readers = sorted(
+            other for other in classes.get(target, set()) - {target}
+            if any((i > position or (loop is not None and enclosing is loop)) and _reads(s, other)
+                   for i, (s, enclosing) in enumerate(order)))
+        if not readers:
+            continue
+        operator = OPERATORS[type(stmt.value.op)]
+        message = src.error(
+            stmt, f"in-place `{target} {operator}= ...` would also change {{other!r}}, which "
+                  f"shares its array and is used afterwards; adtrans computes a new array "
+                  f"instead, so write `{target} = {target} {operator} ...` or start from a "
+                  f"copy (`{target} = {{other}}.copy()`)").args[0]
+        stmt._adtrans_alias_risk = (readers, message)  # type: ignore[attr-defined]
