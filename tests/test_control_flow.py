@@ -7,6 +7,7 @@ import pytest
 
 import adtrans
 from adtrans.api import transform
+from adtrans.demo import d2l_f  # the d2l example, as `make demo` shows it
 from adtrans.testing import check_grads, numerical_vjp
 
 
@@ -15,16 +16,6 @@ def tape_of(f, *args, wrt=0):
 
 
 # ----------------------------------------------------------------- the seeds' examples
-def d2l_f(a):
-    b = a * 2
-    while np.linalg.norm(b) < 1000:
-        b = b * 2
-    if b.sum() > 0:
-        c = b
-    else:
-        c = 100 * b
-    return c
-
 
 @pytest.mark.parametrize("a", [0.37, -2.5, 1e-3, 999.0, -0.01])
 def test_d2l_while_if_gradient_is_f_over_a(a):
