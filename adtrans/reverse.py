@@ -23,6 +23,7 @@ merges does generated code test ``is not None``.
 from __future__ import annotations
 
 import ast
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +31,7 @@ from . import runtime
 from .analysis import Activity, Operation, activity, classify, target_name, walk_assignments
 from .names import Namer
 from .normalize import CoreFunction
-from .source import UNRESOLVED, FunctionSource
+from .source import FunctionSource
 from .templates import instantiate, same
 
 ABSENT, PRESENT, MAYBE = "absent", "present", "maybe"
@@ -671,7 +672,6 @@ class _Rename(ast.NodeTransformer):
 
 
 def _rename(expr: ast.expr, mapping: dict[str, ast.expr]) -> ast.expr:
-    import copy
     return _Rename(mapping).visit(copy.deepcopy(expr))
 
 
@@ -723,4 +723,4 @@ def build_sweeps(src: FunctionSource, core: CoreFunction, wrt: list[str],
     return ReverseBuilder(src, core, wrt, namer).build()
 
 
-__all__ = ["UNRESOLVED", "Sweeps", "build_sweeps"]
+__all__ = ["Sweeps", "build_sweeps"]
