@@ -45,7 +45,7 @@ SCALARS = ("s", "t", "u")          # scalar variables, all initialised at the to
 ARRAYS = ("v", "w")                # arrays of shape (3,), initialised at the top
 CONSTANTS = ("0.5", "1.3", "-0.7", "2.0", "0.25", "-1.1")
 THRESHOLDS = ("0.3", "-0.2", "0.0", "0.8", "-0.6", "1.5")
-MAX_DEPTH = 3                      # nesting of if / for / while
+MAX_DEPTH = 4                      # nesting of if / for / while
 MAX_STATEMENTS = 24                # statements per program, besides the fixed ones
 
 # Constructs the generator leaves out because adtrans computes a wrong gradient with
@@ -98,7 +98,7 @@ class ProgramWriter:
     # -------------------------------------------------------------- expressions
     def scalar_leaf(self, scope: Scope) -> str:
         kind = self.choose(("name", "name", "const", "reduce", "index", "int", "dot",
-                            "extremum"))
+                            "extremum", "matrix"))
         if kind == "name" or (kind == "int" and not (scope.indices or scope.ints)):
             return self.choose(scope.scalars)
         if kind == "const":
@@ -108,9 +108,16 @@ class ProgramWriter:
             return fn.format(self.choose(scope.arrays))
         if kind == "index":
             index = self.choose(("0", "1", "2", "-1") + scope.indices)
+            if scope.indices and self.flip(30):
+                index = self.choose((f"({self.choose(scope.indices)} + 1) % 3",
+                                     f"{self.choose(scope.indices)} - 1"))
             return f"{self.choose(scope.arrays)}[{index}]"
         if kind == "int":
             return f"({self.choose(scope.indices + scope.ints)} * 0.3)"
+        if kind == "matrix":
+            i, j = self.choose(("0", "1", "2") + scope.indices), self.choose(("0", "1", "-1"))
+            return self.choose((f"m[{i}, {j}]", "(np.trace(m) * 0.3)", "(np.sum(m) * 0.1)",
+                                "np.sum(z)", "np.mean(z)"))
         if kind == "extremum":
             fn = self.choose(("np.max({})", "np.min({})", "{}.max()", "np.linalg.norm({})",
                               "np.sum({}[1:])", "{}[::-1][0]"))
@@ -132,11 +139,20 @@ class ProgramWriter:
             d = self.scalar(scope, sub)
             return f"({self.scalar(scope, sub)} / (1.5 + {d} * {d}))"
         if kind == "pow":
-            return f"(np.tanh({self.scalar(scope, sub)}) ** {self.choose(('2', '3'))})"
+            e = self.scalar(scope, sub)
+            return self.choose((
+                f"(np.tanh({e}) ** {self.choose(('2', '3'))})",
+                f"({self.choose(scope.scalars)} ** 2)",
+                f"((1.5 + {e} * {e}) ** {self.choose(('0.5', '-1.5'))})",
+                f"({self.choose(('0.5', '2.0'))} ** np.tanh({e}))"))
         if kind == "neg":
             return f"(-{self.scalar(scope, sub)})"
         if kind == "unary":
-            return self.unary(self.scalar(scope, sub))
+            e = self.scalar(scope, sub)
+            if self.flip(20):       # functions for Python numbers
+                return self.choose((f"math.sin({e})", f"math.exp(math.tanh({e}))", f"abs({e})",
+                                    f"float({e})"))
+            return self.unary(e)
         if kind == "reduce":
             fn = self.choose(("np.sum({})", "np.mean({})", "({}).sum()"))
             return fn.format(self.array(scope, sub))
@@ -157,7 +173,7 @@ class ProgramWriter:
         if depth <= 0 or self.flip(30):
             return self.choose(scope.arrays)
         kind = self.choose(("add", "sub", "mul", "scale", "div", "pow", "neg", "unary",
-                            "unary", "shuffle", "where"))
+                            "unary", "shuffle", "where", "matrix", "ifexp"))
         sub = depth - 1
         if kind in ("add", "sub", "mul"):
             op = {"add": "+", "sub": "-", "mul": "*"}[kind]
@@ -168,9 +184,25 @@ class ProgramWriter:
             return f"({self.array(scope, sub)} * {self.scalar(scope, sub)})"
         if kind == "div":
             d = self.array(scope, sub) if self.flip(50) else self.scalar(scope, sub)
+            if d[0] != "(" and not d.isidentifier() and self.flip(30):
+                d = self.array(scope, sub)      # a number over an array
+                return f"({self.scalar(scope, sub)} / (1.5 + {d} * {d}))"
             return f"({self.array(scope, sub)} / (1.5 + {d} * {d}))"
         if kind == "pow":
-            return f"(np.tanh({self.array(scope, sub)}) ** {self.choose(('2', '3'))})"
+            e = self.array(scope, sub)
+            return self.choose((f"(np.tanh({e}) ** {self.choose(('2', '3'))})",
+                                f"((1.5 + {e} * {e}) ** 0.5)", f"(0.5 ** np.tanh({e}))"))
+        if kind == "matrix":
+            m = self.matrix(scope, sub)
+            c = self.array(scope, sub)
+            index = self.choose(("0", "1", "2", "-1") + scope.indices)
+            return self.choose((f"np.sum({m}, axis=0)", f"np.mean({m}, axis=1)",
+                                f"({m} @ {c})", f"({m}.T @ {c})", f"np.tanh({m} @ {c})",
+                                f"{m}[{index}]", f"{m}[:, {index}]", f"np.diag({m})",
+                                f"(np.sum({m}, axis=1, keepdims=True) * {m})[0]"))
+        if kind == "ifexp":
+            return (f"({self.array(scope, sub)} if {self.condition(scope)} "
+                    f"else {self.array(scope, sub)})")
         if kind == "neg":
             return f"(-{self.array(scope, sub)})"
         if kind == "shuffle":
@@ -185,6 +217,27 @@ class ProgramWriter:
                 f"np.maximum({first}, {second})", f"np.minimum({first}, {self.choose(THRESHOLDS)})",
             ))
         return self.unary(self.array(scope, sub))
+
+    def matrix(self, scope: Scope, depth: int = 1) -> str:
+        """A (3, 3) array."""
+        if depth <= 0 or self.flip(30):
+            if self.flip(50):
+                return "m"
+            return f"np.outer({self.array(scope, 0)}, {self.array(scope, 0)})"
+        sub = depth - 1
+        kind = self.choose(("row", "scale", "tanh", "transpose", "product", "normalise"))
+        if kind == "row":                   # broadcasting a (3,) array over rows
+            return f"({self.matrix(scope, sub)} {self.choose(('+', '*'))} {self.array(scope, sub)})"
+        if kind == "scale":
+            return f"({self.matrix(scope, sub)} * {self.scalar(scope, sub)})"
+        if kind == "tanh":
+            return f"np.tanh({self.matrix(scope, sub)})"
+        if kind == "transpose":
+            return f"{self.matrix(scope, sub)}.T"
+        if kind == "product":
+            return f"(({self.matrix(scope, sub)} @ {self.matrix(scope, sub)}) * 0.3)"
+        e = self.matrix(scope, sub)
+        return f"({e} / (1.5 + {e} * {e}))"
 
     def condition(self, scope: Scope, depth: int = 1) -> str:
         kind = self.choose(("cmp", "cmp", "cmp", "and", "or", "not", "int"))
@@ -217,11 +270,19 @@ class ProgramWriter:
                 break
             self.budget -= 1
             scope = self.statement(scope, indent)
+        if scope.depth > 0 and self.flip(6):
+            # An unconditional jump ends the block (the rest would be unreachable).
+            jumps = (("break", "continue") if scope.in_loop else ()) + \
+                (("return",) if scope.may_return else ())
+            if jumps:
+                word = self.choose(jumps)
+                self.emit(indent, f"return {self.scalar(scope)}" if word == "return" else word)
         return scope
 
     def statement(self, scope: Scope, indent: int) -> Scope:
         """Emit one statement; return the scope after it (a new local may be defined)."""
-        kinds = ["scalar", "scalar", "array", "aug", "swap", "local", "array_aug", "unpack"]
+        kinds = ["scalar", "scalar", "array", "aug", "swap", "local", "array_aug", "unpack",
+                 "matrix", "z"]
         if self.budget > 0:
             kinds += ["if", "if", "define_in_branches"]
         if scope.depth < MAX_DEPTH and self.budget > 0:
@@ -253,6 +314,15 @@ class ProgramWriter:
             else:
                 self.emit(indent, f"{first}, {second} = {self.scalar(scope, 1)}, "
                                   f"{self.scalar(scope, 1)}")
+        elif kind == "matrix":
+            e = self.matrix(scope, 2)
+            self.emit(indent, "m = " + self.choose((e, f"np.tanh({e})", f"{e} * 0.5")))
+        elif kind == "z":
+            # z holds a number or a (3,) array, changing between the two.
+            self.emit(indent, "z = " + self.choose((
+                f"z * {self.scalar(scope, 1)} + {self.array(scope, 1)}",
+                f"np.tanh(z) * {self.scalar(scope, 1)}", "np.sum(z) * 0.5",
+                f"z + {self.scalar(scope, 1)}", self.array(scope, 1))))
         elif kind == "array_aug" and self.in_place:
             # Python updates the array in place (and every name sharing it); adtrans
             # computes a new array, or refuses when another name may share it.
@@ -300,8 +370,8 @@ class ProgramWriter:
 
     def fresh(self, e: str) -> str:
         """``e``, copied when it may be a view of another array and aliases are avoided."""
-        if self.aliases or not (e.isidentifier() or e.endswith("[::-1]")
-                                or e.startswith("np.flip(")):
+        if self.aliases or not (e.isidentifier() or e.endswith("]") or e.endswith(".T")
+                                or e.startswith(("np.flip(", "np.diag("))):
             return e
         return f"({e}).copy()"
 
@@ -367,8 +437,8 @@ class ProgramWriter:
             valid = k <= 3 and not form.endswith("0, -1)")      # values are indices of a
             new = {"indices": (index,)} if valid else {"ints": (index,)}
         elif kind == "for_elements":
-            # Sometimes the loop variable is one of the program's variables.
-            target = self.choose(SCALARS) if self.flip(15) else element
+            # Sometimes the loop variable is one of the program's variables or x.
+            target = self.choose(SCALARS + ("x",)) if self.flip(15) else element
             sequences = [self.array(scope, 1)]
             header = f"for {target} in {sequences[0]}:"
             new = {"scalars": (target,)}
@@ -377,17 +447,24 @@ class ProgramWriter:
             header = f"for {index}, {element} in enumerate({sequences[0]}):"
             new = {"scalars": (element,), "indices": (index,)}
         elif kind == "for_zip":
-            other = f"f{level}"
-            sequences = [self.choose(scope.arrays), self.array(scope, 1)]
-            header = f"for {element}, {other} in zip({sequences[0]}, {sequences[1]}):"
-            new = {"scalars": (element, other)}
+            names = (element, f"f{level}", f"g{level}")[:self.draw(st.integers(2, 3))]
+            sequences = [self.choose(scope.arrays)] + [self.array(scope, 1) for _ in names[1:]]
+            header = f"for {', '.join(names)} in zip({', '.join(sequences)}):"
+            new = {"scalars": names}
         elif kind == "for_rows":
-            header = (f"for {row} in np.outer({self.choose(scope.arrays)}, "
-                      f"{self.array(scope, 1)}):")
+            sequences = [self.matrix(scope, 1)]
+            header = f"for {row} in {sequences[0]}:"
             new = {"arrays": (row,)}
-        else:  # for_list
-            items = ", ".join(self.scalar(scope, 1) for _ in range(self.draw(st.integers(1, 3))))
-            header = f"for {element} in [{items}]:"
+        elif kind == "for_list" and self.flip(25):         # a list of arrays
+            items = ", ".join(self.array(scope, 1) for _ in range(self.draw(st.integers(1, 3))))
+            header = f"for {row} in [{items}]:"
+            new = {"arrays": (row,)}
+        else:  # for_list: a list or tuple of numbers
+            items = [self.scalar(scope, 1) for _ in range(self.draw(st.integers(1, 3)))]
+            if self.flip(30):
+                header = f"for {element} in ({', '.join(items)},):"
+            else:
+                header = f"for {element} in [{', '.join(items)}]:"
             new = {"scalars": (element,)}
         self.emit(indent, header)
         body = self.inner(scope, in_loop=True, **{
@@ -422,6 +499,8 @@ class ProgramWriter:
 
     # -------------------------------------------------------------- whole function
     def program(self) -> str:
+        self.emit(0, "import math")
+        self.emit(0, "")
         self.emit(0, "import numpy as np")
         self.emit(0, "")
         self.emit(0, "")
@@ -431,6 +510,8 @@ class ProgramWriter:
         self.emit(1, "u = np.sin(x) + a[0]")
         self.emit(1, "v = a * x")
         self.emit(1, "w = np.tanh(a) + 0.1")
+        self.emit(1, "m = np.outer(a, np.tanh(a)) * 0.5 + x")
+        self.emit(1, "z = x * 0.3")
         scope = Scope(scalars=("x",) + SCALARS, arrays=("a",) + ARRAYS)
         scope = self.block(scope, 1, low=1, high=6)
         final = self.choose((
@@ -439,7 +520,15 @@ class ProgramWriter:
             "np.tanh(s) + t * u + np.sum(np.sin(v)) + np.dot(w, a)",
         ))
         extra = self.scalar(scope, 1) if self.flip(50) else "0.0"
-        self.emit(1, f"return {final} + {extra}")
+        if self.flip(50):
+            extra += " + np.sum(z) * 0.3 + np.mean(m)"
+        if self.flip(20):
+            self.emit(1, f"if {self.condition(scope)}:")
+            self.emit(2, f"return {final} + {extra}")
+            self.emit(1, "else:")
+            self.emit(2, f"return {self.scalar(scope)}")
+        else:
+            self.emit(1, f"return {final} + {extra}")
         return "\n".join(self.lines) + "\n"
 
 
@@ -509,12 +598,47 @@ def known_bug(exc: BaseException) -> str | None:
     return None
 
 
-def check_program(text: str, x: float, a: np.ndarray, tolerate_known_bugs: bool = True) -> str:
+MODES = ("value_and_grad", "grad x", "grad a", "vjp")
+
+
+def adtrans_gradient(f, x: float, a: np.ndarray, mode: str):
+    """(value or None, [df/dx, df/da]) from adtrans, in one of its forms (``MODES``).
+
+    Differentiating with respect to one parameter only changes the activity analysis
+    and so the generated code; ``vjp``'s pullback is called twice (it must leave its
+    saved tape intact).
+    """
+    x, a = float(x), np.array(a, dtype=float)
+    if mode == "value_and_grad":
+        value, (gx, ga) = adtrans.value_and_grad(f, wrt=(0, 1))(x, a)
+    elif mode == "grad x":
+        value, gx, ga = None, adtrans.grad(f, wrt="x")(x, a), np.full(3, np.nan)
+    elif mode == "grad a":
+        value, gx, ga = None, np.nan, adtrans.grad(f, wrt="a")(x, a)
+    else:
+        value, pullback = adtrans.vjp(f, x, a, wrt=(0, 1))
+        first = pullback(1.0)
+        gx, ga = pullback(1.0)
+        np.testing.assert_array_equal(np.asarray(first[1]), np.asarray(ga),
+                                      err_msg="a second pullback call gave another result")
+        assert first[0] == gx, f"a second pullback call gave {gx!r}, the first {first[0]!r}"
+    assert np.shape(ga) == (3,), f"gradient for a has shape {np.shape(ga)}"
+    assert np.shape(gx) == (), f"gradient for x has shape {np.shape(gx)}"
+    return value, np.concatenate([[float(gx)], np.asarray(ga, dtype=float)])
+
+
+def check_program(text: str, x: float, a: np.ndarray, tolerate_known_bugs: bool = True,
+                  mode: str = "value_and_grad") -> str:
     """Check one program; return 'checked' or why it was skipped; raise on a bug."""
     f = load_program(text)
     try:
         value = call(f, x, a)
     except (ZeroDivisionError, OverflowError, FloatingPointError):
+        return "skipped: error in the program itself"
+    except ValueError as exc:
+        # `v = np.diag(m); v += 1` (a read-only view), math.sin(inf)
+        if "read-only" not in str(exc) and "math domain" not in str(exc):
+            raise
         return "skipped: error in the program itself"
     if not np.isfinite(value) or abs(value) > LIMIT:
         return "skipped: value not finite or huge"
@@ -527,7 +651,7 @@ def check_program(text: str, x: float, a: np.ndarray, tolerate_known_bugs: bool 
     if not np.allclose(coarse, fine, rtol=1e-5, atol=1e-6 * (1 + abs(value))):
         return "skipped: not smooth at this point"
     try:
-        got_value, (gx, ga) = adtrans.value_and_grad(f, wrt=(0, 1))(float(x), np.array(a))
+        got_value, got = adtrans_gradient(f, x, a, mode)
     except AdtransError as exc:
         if "in-place" not in str(exc):
             raise
@@ -537,18 +661,20 @@ def check_program(text: str, x: float, a: np.ndarray, tolerate_known_bugs: bool 
         if bug is None or not tolerate_known_bugs:
             raise
         return f"known bug: {bug}"
-    assert np.shape(ga) == (3,), f"gradient for a has shape {np.shape(ga)}"
-    got = np.concatenate([[float(gx)], np.asarray(ga, dtype=float)])
-    np.testing.assert_allclose(got, coarse, rtol=1e-4, atol=1e-6 * (1 + abs(value)),
-                               err_msg="[df/dx, df/da] from adtrans vs central differences")
-    assert float(got_value) == pytest.approx(value, rel=1e-12, abs=1e-12), \
-        f"value: adtrans {got_value!r}, function {value!r}"
+    compared = ~np.isnan(got)
+    np.testing.assert_allclose(got[compared], coarse[compared], rtol=1e-4,
+                               atol=1e-6 * (1 + abs(value)),
+                               err_msg=f"[df/dx, df/da][{compared.nonzero()[0].tolist()}] "
+                                       f"from adtrans ({mode}) vs central differences")
+    if got_value is not None:
+        assert float(got_value) == pytest.approx(value, rel=1e-12, abs=1e-12), \
+            f"value: adtrans {got_value!r}, function {value!r}"
     return "checked"
 
 
-def describe_failure(text: str, x: float, a: np.ndarray) -> str:
+def describe_failure(text: str, x: float, a: np.ndarray, mode: str) -> str:
     return (f"\n--- program ---\n{text}--- at ---\nx = {float(x)!r}\n"
-            f"a = np.array({np.asarray(a).tolist()!r})\n")
+            f"a = np.array({np.asarray(a).tolist()!r})\nmode = {mode!r}\n")
 
 
 # ----------------------------------------------------------------- the fuzz test
@@ -565,19 +691,19 @@ def test_random_programs_match_finite_differences():
     stats: Counter[str] = Counter()
 
     @SETTINGS
-    @given(text=programs(), point=inputs())
-    def run(text, point):
+    @given(text=programs(), point=inputs(), mode=st.sampled_from(MODES))
+    def run(text, point, mode):
         x, a = point
         try:
-            outcome = check_program(text, x, a)
+            outcome = check_program(text, x, a, mode=mode)
         except AdtransError as exc:
             raise AssertionError(f"adtrans refused a supported program: {exc}"
-                                 + describe_failure(text, x, a)) from exc
+                                 + describe_failure(text, x, a, mode)) from exc
         except AssertionError as exc:
-            raise AssertionError(str(exc) + describe_failure(text, x, a)) from exc
+            raise AssertionError(str(exc) + describe_failure(text, x, a, mode)) from exc
         except Exception as exc:
             raise AssertionError(f"{type(exc).__name__}: {exc}"
-                                 + describe_failure(text, x, a)) from exc
+                                 + describe_failure(text, x, a, mode)) from exc
         stats[outcome] += 1
         assume(outcome.startswith("checked"))
 
@@ -737,4 +863,5 @@ REGRESSIONS = [
 
 @pytest.mark.parametrize("text, x, a, right", REGRESSIONS)
 def test_regression_programs(text, x, a, right):
-    assert check_program(text, x, a, tolerate_known_bugs=False) in right
+    for mode in MODES:
+        assert check_program(text, x, a, tolerate_known_bugs=False, mode=mode) in right, mode
