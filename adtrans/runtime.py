@@ -97,7 +97,11 @@ def as_gradient(d, x):
     else:
         out = np.asarray(unbroadcast(d, xa), dtype=dtype)
         if out.shape != xa.shape:
-            out = np.broadcast_to(out, xa.shape).copy()
+            out = np.broadcast_to(out, xa.shape)
+        if out is d or not out.flags.writeable or not out.flags.owndata:
+            # d may be the caller's cotangent, another parameter's gradient, or a read-only
+            # broadcast view: the gradient handed out is always an array of its own.
+            out = out.copy()
     if isinstance(x, np.generic):
         return out[()]
     return out

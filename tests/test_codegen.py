@@ -145,3 +145,24 @@ def test_show_prints_the_source(capsys):
 def test_source_of_something_else_is_refused():
     with pytest.raises(adtrans.AdtransError, match="not a function made by adtrans"):
         adtrans.source(sigmoid)
+
+
+def add_two(x, y):
+    return x + y
+
+
+def total(x):
+    return x.sum()
+
+
+def test_gradients_are_fresh_writeable_arrays():
+    v = np.array([1.0, 2.0])
+    _, pullback = adtrans.vjp(add_two, np.zeros(2), np.zeros(2), wrt=(0, 1))
+    gx, gy = pullback(v)
+    assert gx is not v and gy is not v and gx is not gy
+    gx *= 10.0                                   # the caller may update gradients in place
+    np.testing.assert_array_equal(v, [1.0, 2.0])
+    np.testing.assert_array_equal(gy, [1.0, 2.0])
+    g = adtrans.grad(total)(np.ones((2, 3)))     # the cotangent of a sum is a broadcast view
+    g -= 1.0
+    np.testing.assert_array_equal(g, np.zeros((2, 3)))
