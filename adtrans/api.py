@@ -7,6 +7,8 @@ resolve), and caches the compiled code per (function, wrt, mode).
 
 from __future__ import annotations
 
+import ast
+import builtins
 import functools
 import inspect
 import threading
@@ -21,7 +23,7 @@ from .names import Namer, names_in
 from .normalize import normalize
 from .reverse import build_sweeps
 from .runtime import check_cotangent
-from .source import get_source
+from .source import FunctionSource, get_source
 
 Wrt = int | str | Sequence[int | str]
 
@@ -99,7 +101,7 @@ def transform(f: Callable[..., Any], wrt: Wrt, mode: str) -> Transformed:
         if cached is not None:
             return cached
         src = get_source(f)
-        namer = Namer(names_in(src.tree) | set(src.closure))
+        namer = Namer(names_in(src.tree) | set(src.closure), shadowed_builtins(src))
         core = normalize(src, namer)
         mark_in_place_risks(src, core)
         sweeps = build_sweeps(src, core, names, namer)
@@ -110,6 +112,20 @@ def transform(f: Callable[..., Any], wrt: Wrt, mode: str) -> Transformed:
         result = Transformed(generated, core.params, names, as_tuple, sweeps.uses_tape)
         _CACHE[key] = result
         return result
+
+
+# Builtins that generated code calls by name.
+GENERATED_BUILTINS = ("len", "min", "range", "reversed", "slice", "locals", "list")
+
+
+def shadowed_builtins(src: FunctionSource) -> set[str]:
+    """Those of GENERATED_BUILTINS that the user's function binds to something else."""
+    tree = src.tree
+    local_names = {a.arg for a in tree.args.args} | {
+        n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return {name for name in GENERATED_BUILTINS
+            if src.resolve(ast.Name(id=name, ctx=ast.Load()), local_names)
+            is not getattr(builtins, name)}
 
 
 def _bind(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:

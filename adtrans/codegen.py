@@ -90,7 +90,7 @@ def build_module(s: Sweeps, name: str, mode: str, wrt_tuple: bool
                                                         ctx=ast.Store())],
                                      value=load("saved")))
         if s.uses_tape:
-            unpack.append(assign(s.pop, ast.Attribute(value=call("list", load(s.tape)),
+            unpack.append(assign(s.pop, ast.Attribute(value=call(s.list_name, load(s.tape)),
                                                       attr="pop", ctx=ast.Load())))
         backward = _function(f"{name}_backward", ["saved", s.seed],
                              unpack + backward_head + s.backward + [ast.Return(value=gradients)])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import builtins
 
 
 def names_in(tree: ast.AST) -> set[str]:
@@ -19,9 +20,24 @@ def names_in(tree: ast.AST) -> set[str]:
 class Namer:
     """Hands out names that are unused so far; remembers every name it gave."""
 
-    def __init__(self, taken: set[str]) -> None:
+    def __init__(self, taken: set[str], shadowed: set[str] = frozenset()) -> None:
         self.taken = set(taken)
         self._temp_count = 0
+        self.shadowed = set(shadowed)          # builtins the user's code rebinds
+        self.builtin_names: dict[str, str] = {}
+        self.builtin_cells: dict[str, object] = {}
+
+    def builtin(self, name: str) -> str:
+        """The name generated code uses for builtin ``name`` (renamed where the user's
+        function binds that name to something else, e.g. a variable called ``len``)."""
+        if name not in self.builtin_names:
+            if name in self.shadowed:
+                emitted = self.fresh(name)
+                self.builtin_cells[emitted] = getattr(builtins, name)
+            else:
+                emitted = name
+            self.builtin_names[name] = emitted
+        return self.builtin_names[name]
 
     def fresh(self, base: str) -> str:
         name = base

@@ -358,8 +358,7 @@ class Normalizer:
             sequence = self.stable(self.sequence(iterator.args[0]), stmt.body)
             counter, element = stmt.target.elts
             index = counter.id if isinstance(counter, ast.Name) else self.namer.fresh("i")
-            bounds = [ast.Call(func=ast.Name(id="len", ctx=ast.Load()), args=[sequence],
-                               keywords=[])]
+            bounds = [self.builtin_call("len", sequence)]
             prefix = self.capture(self.assign_target, element,
                                   ast.Subscript(value=sequence, slice=_load(index),
                                                 ctx=ast.Load()))
@@ -373,10 +372,8 @@ class Normalizer:
                     len(stmt.target.elts) != len(sequences):
                 raise self.error(stmt, "unpack zip() into one name per sequence")
             index = self.namer.fresh("i")
-            lengths = [ast.Call(func=ast.Name(id="len", ctx=ast.Load()), args=[s], keywords=[])
-                       for s in sequences]
-            bounds = [lengths[0] if len(lengths) == 1 else ast.Call(
-                func=ast.Name(id="min", ctx=ast.Load()), args=lengths, keywords=[])]
+            lengths = [self.builtin_call("len", s) for s in sequences]
+            bounds = [lengths[0] if len(lengths) == 1 else self.builtin_call("min", *lengths)]
             prefix = []
             for target, sequence in zip(stmt.target.elts, sequences, strict=True):
                 prefix += self.capture(self.assign_target, target,
@@ -385,8 +382,7 @@ class Normalizer:
         else:
             sequence = self.stable(self.sequence(iterator), stmt.body)
             index = self.namer.fresh("i")
-            bounds = [ast.Call(func=ast.Name(id="len", ctx=ast.Load()), args=[sequence],
-                               keywords=[])]
+            bounds = [self.builtin_call("len", sequence)]
             prefix = self.capture(self.assign_target, stmt.target,
                                   ast.Subscript(value=sequence, slice=_load(index),
                                                 ctx=ast.Load()))
@@ -396,9 +392,12 @@ class Normalizer:
         self.lineno = stmt.lineno
         if loop.break_flag:
             self.emit_assign(loop.break_flag, ast.Constant(False))
-        rng = ast.Call(func=ast.Name(id="range", ctx=ast.Load()), args=bounds, keywords=[])
+        rng = self.builtin_call("range", *bounds)
         self.emit(ast.For(target=_store(index), iter=rng, body=body, orelse=[]))
         return escaping | self.loop_else(stmt, loop, escaping)
+
+    def builtin_call(self, name: str, *args: ast.expr) -> ast.Call:
+        return ast.Call(func=_load(self.namer.builtin(name)), args=list(args), keywords=[])
 
     def sequence(self, expr: ast.expr) -> ast.Name:
         """Bind an iterated sequence to a name, so the loop and its reverse see one value."""

@@ -97,6 +97,7 @@ class Sweeps:
     split_inits: list[str]             # ... and those only the vjp form needs bound
     saved_for_backward: list[str]      # primal names the backward sweep reads
     helpers: dict[str, Any]            # emitted helper name -> object
+    list_name: str                     # how generated code spells the builtin list
     comments: dict[str, str]           # marker name -> comment text
     check_scalar: str
     check_cotangent: str
@@ -330,8 +331,9 @@ class ReverseBuilder:
                 risk = getattr(stmt, "_adtrans_alias_risk", None)
                 if risk:
                     readers, message = risk
+                    scope = call(self.namer.builtin("locals"))
                     code.append(ast.Expr(value=call(
-                        self.runtime("refuse_shared_array"), load(target), call("locals"),
+                        self.runtime("refuse_shared_array"), load(target), scope,
                         ast.Tuple(elts=[ast.Constant(n) for n in readers], ctx=ast.Load()),
                         ast.Constant(message))))
                 code.append(stmt)
@@ -501,7 +503,7 @@ class ReverseBuilder:
         index = _rename(index, rename)
         if isinstance(index, ast.Slice):
             parts = [getattr(index, k) or ast.Constant(None) for k in ("lower", "upper", "step")]
-            return call("slice", *parts)
+            return call(self.namer.builtin("slice"), *parts)
         if isinstance(index, ast.Tuple):
             return ast.Tuple(elts=[self.index_value(e, {}) for e in index.elts], ctx=ast.Load())
         return index
@@ -546,14 +548,14 @@ class ReverseBuilder:
             if isinstance(stmt, ast.While):
                 if self.underscore is None:
                     self.underscore = self.namer.fresh("_")
-                iterator: ast.expr = call("range", load(counter))
+                iterator: ast.expr = call(self.namer.builtin("range"), load(counter))
                 target = self.underscore
             else:
                 iterator = stmt.iter
                 if counter:
                     iterator = ast.Subscript(value=iterator, slice=ast.Slice(
                         lower=None, upper=load(counter), step=None), ctx=ast.Load())
-                iterator = call("reversed", iterator)
+                iterator = call(self.namer.builtin("reversed"), iterator)
                 target = stmt.target.id
             code.append(ast.For(target=store(target), iter=iterator, body=body or [ast.Pass()],
                                 orelse=[]))
@@ -595,14 +597,19 @@ class ReverseBuilder:
             read_back |= names_read(g)
         saved_for_backward = sorted(read_back & primal)
         split_inits = [n for n in saved_for_backward if n not in assigned | set(self.inits)]
+        # Names codegen adds come first, so their helpers are in place below.
+        check_scalar = self.runtime("check_scalar_output")
+        check_cotangent = self.runtime("check_cotangent")
+        list_name = self.namer.builtin("list")
         return Sweeps(
             params=list(self.core.params), wrt=list(self.wrt), result=self.core.result,
             seed=seed, forward=forward, backward=backward, gradients=gradients,
             uses_tape=self.uses_tape, tape=self.tape, push=self.push, pop=self.pop,
             value=self.value, inits=self.inits, split_inits=split_inits,
-            saved_for_backward=saved_for_backward, helpers=self.helpers,
-            comments=self.comments, check_scalar=self.runtime("check_scalar_output"),
-            check_cotangent=self.runtime("check_cotangent"))
+            saved_for_backward=saved_for_backward,
+            helpers={**self.helpers, **self.namer.builtin_cells}, list_name=list_name,
+            comments=self.comments, check_scalar=check_scalar,
+            check_cotangent=check_cotangent)
 
 
 # ---------------------------------------------------------------- utilities

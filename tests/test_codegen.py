@@ -9,6 +9,7 @@ import pytest
 
 import adtrans
 from adtrans.api import transform
+from adtrans.testing import check_grads
 
 SCALE = 2.0
 
@@ -166,3 +167,21 @@ def test_gradients_are_fresh_writeable_arrays():
     g = adtrans.grad(total)(np.ones((2, 3)))     # the cotangent of a sum is a broadcast view
     g -= 1.0
     np.testing.assert_array_equal(g, np.zeros((2, 3)))
+
+
+def shadows_builtins(x, a):
+    len = 2.0
+    min = x * len
+    s = 0.0
+    for e in a:
+        reversed = e * min
+        s = s + reversed
+    for list, slice in zip(a, a):
+        s = s + list * slice * x
+    return s
+
+
+def test_user_variables_named_like_builtins_the_generated_code_calls():
+    a = np.array([0.1, 0.5, -0.4])
+    gx, ga = check_grads(shadows_builtins, 0.7, a, wrt=(0, 1))
+    assert gx == pytest.approx(2.0 * a.sum() + np.sum(a * a))
