@@ -26,6 +26,7 @@ import importlib.util
 import itertools
 import os
 import pathlib
+import re
 import tempfile
 import textwrap
 from collections import Counter
@@ -50,7 +51,8 @@ MAX_STATEMENTS = 24                # statements per program, besides the fixed o
 
 # Constructs the generator leaves out because adtrans computes a wrong gradient with
 # them (each has an xfail entry in REGRESSIONS).  Remove an entry when its bug is fixed.
-# Fixed so far: "jump in loop else", "reassigned sequence", "aliased in-place update".
+# Fixed so far: "jump in loop else", "reassigned sequence", "aliased in-place update",
+# "shadowed builtins" (a variable named len, min, reversed or list).
 AVOID: frozenset[str] = frozenset()
 
 
@@ -67,6 +69,7 @@ class Scope:
     in_loop: bool = False
     may_return: bool = True
     frozen: tuple[str, ...] = ()         # arrays not to update in place
+    lists: tuple[str, ...] = ()          # readable lists of three numbers
     loop_id: int = 0                     # names loop variables by nesting depth
 
 
@@ -102,7 +105,9 @@ class ProgramWriter:
         if kind == "name" or (kind == "int" and not (scope.indices or scope.ints)):
             return self.choose(scope.scalars)
         if kind == "const":
-            return self.choose(CONSTANTS)
+            return self.choose(CONSTANTS + ("K",))          # K: a module-level constant
+        if kind == "index" and scope.lists and self.flip(30):
+            return f"{self.choose(scope.lists)}[{self.choose(('0', '1', '-1') + scope.indices)}]"
         if kind == "reduce":
             fn = self.choose(("np.sum({})", "np.mean({})", "{}.sum()", "{}.mean()"))
             return fn.format(self.choose(scope.arrays))
@@ -130,7 +135,7 @@ class ProgramWriter:
         if depth <= 0 or self.flip(30):
             return self.scalar_leaf(scope)
         kind = self.choose(("add", "sub", "mul", "div", "pow", "neg", "unary", "unary",
-                            "reduce", "ifexp", "max"))
+                            "reduce", "ifexp", "max", "mask"))
         sub = depth - 1
         if kind in ("add", "sub", "mul"):
             op = {"add": "+", "sub": "-", "mul": "*"}[kind]
@@ -146,7 +151,9 @@ class ProgramWriter:
                 f"((1.5 + {e} * {e}) ** {self.choose(('0.5', '-1.5'))})",
                 f"({self.choose(('0.5', '2.0'))} ** np.tanh({e}))"))
         if kind == "neg":
-            return f"(-{self.scalar(scope, sub)})"
+            return f"({self.choose(('-', '+'))}{self.scalar(scope, sub)})"
+        if kind == "mask":          # a comparison's value (no gradient) times a number
+            return f"(({self.condition(scope, 0)}) * {self.scalar(scope, sub)})"
         if kind == "unary":
             e = self.scalar(scope, sub)
             if self.flip(20):       # functions for Python numbers
@@ -179,6 +186,8 @@ class ProgramWriter:
             op = {"add": "+", "sub": "-", "mul": "*"}[kind]
             return f"({self.array(scope, sub)} {op} {self.array(scope, sub)})"
         if kind == "scale":
+            if self.flip(15):
+                return f"({self.array(scope, sub)} * B)"    # B: a module-level array
             if self.flip(50):
                 return f"({self.scalar(scope, sub)} * {self.array(scope, sub)})"
             return f"({self.array(scope, sub)} * {self.scalar(scope, sub)})"
@@ -282,7 +291,7 @@ class ProgramWriter:
     def statement(self, scope: Scope, indent: int) -> Scope:
         """Emit one statement; return the scope after it (a new local may be defined)."""
         kinds = ["scalar", "scalar", "array", "aug", "swap", "local", "array_aug", "unpack",
-                 "matrix", "z"]
+                 "matrix", "z", "forms", "list"]
         if self.budget > 0:
             kinds += ["if", "if", "define_in_branches"]
         if scope.depth < MAX_DEPTH and self.budget > 0:
@@ -314,6 +323,31 @@ class ProgramWriter:
             else:
                 self.emit(indent, f"{first}, {second} = {self.scalar(scope, 1)}, "
                                   f"{self.scalar(scope, 1)}")
+        elif kind == "forms":
+            # Other spellings of an assignment, and statements that only run forward.
+            first, second = self.draw(st.permutations(SCALARS))[:2]
+            value = self.squashed(self.scalar(scope))
+            form = self.choose(("chained", "annotated", "continued", "assert", "call",
+                                "comment"))
+            if form == "chained":
+                self.emit(indent, f"{first} = {second} = {value}")
+            elif form == "annotated":
+                self.emit(indent, f"{first}: float = {value}")
+            elif form == "continued":
+                self.emit(indent, f"{first} = ({self.scalar(scope, 1)}")
+                self.emit(indent + 2, f"+ {value})  # a comment")
+            elif form == "assert":
+                self.emit(indent, f"assert np.all(np.isfinite({self.choose(scope.arrays)}))")
+            elif form == "call":
+                self.emit(indent, f"np.sum({self.array(scope, 1)})")
+            else:
+                self.emit(indent, "# a comment line")
+                self.emit(indent, f"{first} = {value}")
+        elif kind == "list":
+            name = f"q{next(self.locals)}"
+            items = ", ".join(self.scalar(scope, 1) for _ in range(3))
+            self.emit(indent, f"{name} = [{items}]")
+            return replace(scope, lists=scope.lists + (name,))
         elif kind == "matrix":
             e = self.matrix(scope, 2)
             self.emit(indent, "m = " + self.choose((e, f"np.tanh({e})", f"{e} * 0.5")))
@@ -322,7 +356,7 @@ class ProgramWriter:
             self.emit(indent, "z = " + self.choose((
                 f"z * {self.scalar(scope, 1)} + {self.array(scope, 1)}",
                 f"np.tanh(z) * {self.scalar(scope, 1)}", "np.sum(z) * 0.5",
-                f"z + {self.scalar(scope, 1)}", self.array(scope, 1))))
+                f"z + {self.scalar(scope, 1)}", self.fresh(self.array(scope, 1)))))
         elif kind == "array_aug" and self.in_place:
             # Python updates the array in place (and every name sharing it); adtrans
             # computes a new array, or refuses when another name may share it.
@@ -503,8 +537,13 @@ class ProgramWriter:
         self.emit(0, "")
         self.emit(0, "import numpy as np")
         self.emit(0, "")
+        self.emit(0, "K = 0.7")
+        self.emit(0, "B = np.array([0.3, -0.2, 0.5])")
+        self.emit(0, "")
         self.emit(0, "")
         self.emit(0, "def f(x, a):")
+        if self.flip(20):
+            self.emit(1, '"""A generated program."""')
         self.emit(1, "s = x * 0.5")
         self.emit(1, "t = np.sum(a) * 0.3")
         self.emit(1, "u = np.sin(x) + a[0]")
@@ -532,9 +571,39 @@ class ProgramWriter:
         return "\n".join(self.lines) + "\n"
 
 
+# Names a program's variables may be renamed to: those of adtrans' generated code and
+# runtime helpers (which must not collide with the user's), and builtins that the
+# generated code calls (a program may shadow them).
+CLASHING_NAMES = (
+    "tape", "push", "pop", "out", "value", "cond", "trips", "returned", "broke", "skip",
+    "d_x", "d_a", "d_s", "d_out", "d_a_acc", "t1", "t2", "i", "e", "seq", "x_in",
+    "add", "add_at", "unbroadcast", "as_gradient", "check_scalar_output", "f",
+    "refuse_shared_array", "len", "min", "max", "reversed", "list", "sum",
+)
+SHADOWED_BUILTINS = {"len", "min", "reversed", "list"}   # called by generated code
+RENAMEABLE = re.compile(r"\b(?:[stuvwmzxa]|[eifgrnq]\d+)\b")
+
+
+def rename(draw, text: str) -> str:
+    """Rename some of the program's variables (and parameters) to CLASHING_NAMES."""
+    body = text[text.index("def f("):]
+    names = sorted(set(RENAMEABLE.findall(body)))
+    pool = [n for n in CLASHING_NAMES if not re.search(rf"\b{n}\b", body)
+            and not ("shadowed builtins" in AVOID and n in SHADOWED_BUILTINS)]
+    count = draw(st.integers(0, min(3, len(names), len(pool))))
+    if not count:
+        return text
+    old = draw(st.permutations(names))[:count]
+    new = draw(st.permutations(pool))[:count]
+    mapping = dict(zip(old, new))
+    return text[:text.index("def f(")] + RENAMEABLE.sub(
+        lambda match: mapping.get(match.group(0), match.group(0)), body)
+
+
 @st.composite
 def programs(draw):
-    return ProgramWriter(draw).program()
+    text = ProgramWriter(draw).program()
+    return rename(draw, text) if draw(st.integers(0, 99)) < 30 else text
 
 
 def inputs():
@@ -612,9 +681,9 @@ def adtrans_gradient(f, x: float, a: np.ndarray, mode: str):
     if mode == "value_and_grad":
         value, (gx, ga) = adtrans.value_and_grad(f, wrt=(0, 1))(x, a)
     elif mode == "grad x":
-        value, gx, ga = None, adtrans.grad(f, wrt="x")(x, a), np.full(3, np.nan)
+        value, gx, ga = None, adtrans.grad(f, wrt=0)(x, a), np.full(3, np.nan)
     elif mode == "grad a":
-        value, gx, ga = None, np.nan, adtrans.grad(f, wrt="a")(x, a)
+        value, gx, ga = None, np.nan, adtrans.grad(f, wrt=1)(x, a)
     else:
         value, pullback = adtrans.vjp(f, x, a, wrt=(0, 1))
         first = pullback(1.0)
@@ -717,8 +786,9 @@ def test_random_programs_match_finite_differences():
 # ----------------------------------------------------------------- regressions
 # Minimal programs for bugs the fuzzer found.  Each is (program, x, a, outcomes that
 # are right); an entry stays marked xfail(strict=True) until adtrans is fixed.
-def regression(body: str, x: float, a, reason: str | None = None, may_refuse: bool = False):
-    text = "import numpy as np\n\n\ndef f(x, a):\n" + textwrap.indent(
+def regression(body: str, x: float, a, reason: str | None = None, may_refuse: bool = False,
+               module: str = ""):
+    text = f"import numpy as np\n{module}\n\ndef f(x, a):\n" + textwrap.indent(
         textwrap.dedent(body).strip("\n"), "    ") + "\n"
     marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
     right = ("checked", REFUSED) if may_refuse else ("checked",)
@@ -858,6 +928,35 @@ REGRESSIONS = [
         v *= x
         return np.sum(w)
     """, 0.7, A, may_refuse=True),
+    # Fixed in d64f538: generated code called len / min / reversed / list (vjp) by their
+    # builtin names, which a program may rebind: TypeError "'float' object is not callable".
+    regression("""
+        len = 2.0
+        s = 0.0
+        for e in a:
+            s = s + e * x
+        return s * len
+    """, 0.7, A),
+    regression("""
+        min = 2.0
+        s = 0.0
+        for e, g in zip(a, a):
+            s = s + e * g * x
+        return s * min
+    """, 0.7, A),
+    regression("""
+        list = 2.0
+        s = x
+        for i in range(3):
+            s = np.sin(s) * a[i]
+        return s * list
+    """, 0.7, A),
+    regression("""
+        s = x
+        for i in range(3):
+            s = s * x
+        return s * reversed
+    """, 0.7, A, module="reversed = 2.0\n"),
 ]
 
 
