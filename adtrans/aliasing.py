@@ -2,8 +2,8 @@
 
 adtrans computes ``s += v`` as ``s = s + v``: a new array.  Python's ``+=`` on
 an array writes into it, which also changes every other variable sharing that
-memory (``s = y``, ``s = y[i]``, ``s = y.T``, ``s = np.flip(y)``, chains of
-those).  Where such a variable is read afterwards, the two semantics give
+memory (``s = y``, ``s = y[i]``, ``s = y.T``, ``s = np.flip(y)``, lists and
+tuples holding ``y``, chains of those).  Where such a variable is read afterwards, the two semantics give
 different values.  This pass finds those statements statically (may-alias
 classes, flow-insensitive); the generated forward sweep then checks at run
 time whether the arrays really share memory, and raises instead of computing
@@ -29,6 +29,14 @@ VIEW_FUNCTIONS = {id(f) for f in (
 OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**",
              ast.MatMult: "@", ast.Mod: "%", ast.FloorDiv: "//", ast.BitAnd: "&",
              ast.BitOr: "|", ast.BitXor: "^", ast.LShift: "<<", ast.RShift: ">>"}
+
+
+def alias_sources(src: FunctionSource, value: ast.expr, local_names: set[str]) -> list[str]:
+    """The variables whose arrays ``value`` may share memory with (or hold, for a list)."""
+    if isinstance(value, (ast.List, ast.Tuple)):
+        return [e.id for e in value.elts if isinstance(e, ast.Name)]
+    source = alias_source(src, value, local_names)
+    return [] if source is None else [source]
 
 
 def alias_source(src: FunctionSource, value: ast.expr, local_names: set[str]) -> str | None:
@@ -104,8 +112,7 @@ def mark_in_place_risks(src: FunctionSource, core: CoreFunction) -> None:
     edges = []
     for stmt, _ in order:
         if isinstance(stmt, ast.Assign) and not getattr(stmt, "_adtrans_augmented", False):
-            source = alias_source(src, stmt.value, local_names)
-            if source is not None:
+            for source in alias_sources(src, stmt.value, local_names):
                 edges.append((stmt.targets[0].id, source))
     classes = _classes(edges)
     for position, stmt, loop in augmented:

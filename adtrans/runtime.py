@@ -232,9 +232,14 @@ def refuse_shared_array(value, scope, names, message):
     """
     if not isinstance(value, np.ndarray):
         return
+
+    def overlaps(other) -> bool:
+        if isinstance(other, (list, tuple)):         # a list or tuple holding the array
+            return any(overlaps(item) for item in other)
+        return isinstance(other, np.ndarray) and np.may_share_memory(value, other)
+
     for name in names:
-        other = scope.get(name)
-        if isinstance(other, np.ndarray) and np.may_share_memory(value, other):
+        if overlaps(scope.get(name)):
             raise AdtransError(message.replace("{other!r}", repr(name))
                                .replace("{other}", name))
 

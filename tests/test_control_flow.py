@@ -584,3 +584,24 @@ def test_no_refusal_when_arrays_do_not_actually_share():
     # v = v * 2 made v a new array: the in-place += touches nothing else.
     g = check_grads(fresh_after_rebinding, 0.7, np.array([0.1, 0.5, -0.4]), wrt=(0, 1))
     assert g[0] == pytest.approx(3.0)
+
+
+def held_in_a_list(x, a):
+    v = a * 1.0
+    lst = [v]
+    v += x
+    return np.sum(lst[0])
+
+
+def updated_through_loop_over_a_tuple(x, a):
+    v = a * 1.0
+    w = a * 2.0
+    for r in (v, w):
+        r *= x
+    return np.sum(v) + np.sum(w)
+
+
+@pytest.mark.parametrize("f", [held_in_a_list, updated_through_loop_over_a_tuple])
+def test_in_place_update_of_an_array_held_in_a_list_is_refused(f):
+    with pytest.raises(adtrans.AdtransError, match="shares its array"):
+        adtrans.grad(f)(0.7, np.array([0.1, 0.5, -0.4]))
