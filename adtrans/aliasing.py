@@ -4,10 +4,10 @@ adtrans computes ``s += v`` as ``s = s + v``: a new array.  Python's ``+=`` on
 an array writes into it, which also changes every other variable sharing that
 memory (``s = y``, ``s = y[i]``, ``s = y.T``, ``s = np.flip(y)``, lists and
 tuples holding ``y``, chains of those).  Where such a variable is read
-afterwards, the two semantics give different values.  This pass finds those statements statically (may-alias
-classes, flow-insensitive); the generated forward sweep then checks at run
-time whether the arrays really share memory, and raises instead of computing
-a value Python would not.
+afterwards, the two semantics give different values.  This pass finds those
+statements statically (may-alias classes, flow-insensitive); the generated
+forward sweep then checks at run time whether the arrays really share memory,
+and raises instead of computing a value Python would not.
 """
 
 from __future__ import annotations
