@@ -362,7 +362,9 @@ class ProgramWriter:
         elif kind == "array_aug" and self.in_place:
             # Python updates the array in place (and every name sharing it); adtrans
             # computes a new array, or refuses when another name may share it.
-            targets = [n for n in (ARRAYS + ("a",) if self.flip(10) else ARRAYS)
+            # Loop variables over rows and lists of arrays are updated too.
+            rows = tuple(n for n in scope.arrays if n[0] == "r")
+            targets = [n for n in (ARRAYS + ("a",) if self.flip(10) else ARRAYS) + rows
                        if n not in scope.frozen]
             op = self.choose(("+=", "-=", "*="))
             value = self.array(scope, 1) if self.flip(70) else self.scalar(scope, 1)
@@ -965,6 +967,22 @@ REGRESSIONS = [
         pair = (v, a)
         v += x
         return np.sum(pair[0])
+    """, 0.7, A, reason=IN_A_LIST, may_refuse=True),
+    # Updating several arrays in place in a loop over them: Python gives 3 x sum(a) =
+    # 0.42, d/dx 0.6, d/da [2.1, 2.1, 2.1]; adtrans gives 0.6, d/dx 0, d/da [3, 3, 3].
+    regression("""
+        v = a * 1.0
+        w = a * 2.0
+        for r in (v, w):
+            r *= x
+        return np.sum(v) + np.sum(w)
+    """, 0.7, A, reason=IN_A_LIST, may_refuse=True),
+    regression("""
+        v = a * 1.0
+        lst = [v, a]
+        r = lst[0]
+        r += x
+        return np.sum(v)
     """, 0.7, A, reason=IN_A_LIST, may_refuse=True),
     # Python gives 2 sum(a) + 6x = 4.6, d/dx 6; adtrans gives 0.4, d/dx 0.
     regression("""
