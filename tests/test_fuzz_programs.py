@@ -648,19 +648,20 @@ def load_program(text: str):
     return module.f
 
 
-def call(f, x, a):
+def call(f, x, a, x_type: str = "float"):
+    """``f(x, a)`` on copies, with x passed as ``x_type`` (a 0-d array is mutable)."""
     with np.errstate(all="ignore"):
-        return float(f(float(x), np.array(a, dtype=float)))
+        return float(f(X_TYPES[x_type](float(x)), np.array(a, dtype=float)))
 
 
-def central_differences(f, x, a, eps):
+def central_differences(f, x, a, eps, x_type: str = "float"):
     """d f / d x and d f / d a by central differences with step ``eps``."""
-    dx = (call(f, x + eps, a) - call(f, x - eps, a)) / (2 * eps)
+    dx = (call(f, x + eps, a, x_type) - call(f, x - eps, a, x_type)) / (2 * eps)
     da = np.zeros(3)
     for k in range(3):
         step = np.zeros(3)
         step[k] = eps
-        da[k] = (call(f, x, a + step) - call(f, x, a - step)) / (2 * eps)
+        da[k] = (call(f, x, a + step, x_type) - call(f, x, a - step, x_type)) / (2 * eps)
     return np.concatenate([[dx], da])
 
 
@@ -685,9 +686,10 @@ def known_bug(exc: BaseException) -> str | None:
 
 
 MODES = ("value_and_grad", "grad x", "grad a", "vjp")
+X_TYPES = {"float": float, "np.float64": np.float64, "0-d array": np.array}
 
 
-def adtrans_gradient(f, x: float, a: np.ndarray, mode: str):
+def adtrans_gradient(f, x: float, a: np.ndarray, mode: str, x_type: str = "float"):
     """(value or None, [df/dx, df/da]) from adtrans, in one of its forms (``MODES``).
 
     Differentiating with respect to one parameter only changes the activity analysis
@@ -696,7 +698,7 @@ def adtrans_gradient(f, x: float, a: np.ndarray, mode: str):
     leave its saved tape intact).  adtrans may change the array passed in only as the
     function itself does (``a += ...``), and hands out gradients of its own.
     """
-    x, a = float(x), np.array(a, dtype=float)
+    x, a = X_TYPES[x_type](float(x)), np.array(a, dtype=float)
     passed = a.copy()
     if mode == "value_and_grad":
         df = adtrans.value_and_grad(f, wrt=(0, 1))
@@ -731,11 +733,11 @@ def adtrans_gradient(f, x: float, a: np.ndarray, mode: str):
 
 
 def check_program(text: str, x: float, a: np.ndarray, tolerate_known_bugs: bool = True,
-                  mode: str = "value_and_grad") -> str:
+                  mode: str = "value_and_grad", x_type: str = "float") -> str:
     """Check one program; return 'checked' or why it was skipped; raise on a bug."""
     f = load_program(text)
     try:
-        value = call(f, x, a)
+        value = call(f, x, a, x_type)
     except (ZeroDivisionError, OverflowError, FloatingPointError):
         return "skipped: error in the program itself"
     except ValueError as exc:
@@ -745,8 +747,8 @@ def check_program(text: str, x: float, a: np.ndarray, tolerate_known_bugs: bool 
         return "skipped: error in the program itself"
     if not np.isfinite(value) or abs(value) > LIMIT:
         return "skipped: value not finite or huge"
-    coarse = central_differences(f, x, a, 1e-5)
-    fine = central_differences(f, x, a, 1e-6)
+    coarse = central_differences(f, x, a, 1e-5, x_type)
+    fine = central_differences(f, x, a, 1e-6, x_type)
     if not (np.all(np.isfinite(coarse)) and np.all(np.isfinite(fine))):
         return "skipped: non-finite finite differences"
     if np.max(np.abs(coarse)) > LIMIT:
@@ -754,7 +756,7 @@ def check_program(text: str, x: float, a: np.ndarray, tolerate_known_bugs: bool 
     if not np.allclose(coarse, fine, rtol=1e-5, atol=1e-6 * (1 + abs(value))):
         return "skipped: not smooth at this point"
     try:
-        got_value, got = adtrans_gradient(f, x, a, mode)
+        got_value, got = adtrans_gradient(f, x, a, mode, x_type)
     except AdtransError as exc:
         if "in-place" not in str(exc):
             raise
@@ -794,19 +796,21 @@ def test_random_programs_match_finite_differences():
     stats: Counter[str] = Counter()
 
     @SETTINGS
-    @given(text=programs(), point=inputs(), mode=st.sampled_from(MODES))
-    def run(text, point, mode):
+    @given(text=programs(), point=inputs(), mode=st.sampled_from(MODES),
+           x_type=st.sampled_from(sorted(X_TYPES)))
+    def run(text, point, mode, x_type):
+        mode_and_type = f"{mode}, x passed as {x_type}"
         x, a = point
         try:
-            outcome = check_program(text, x, a, mode=mode)
+            outcome = check_program(text, x, a, mode=mode, x_type=x_type)
         except AdtransError as exc:
             raise AssertionError(f"adtrans refused a supported program: {exc}"
-                                 + describe_failure(text, x, a, mode)) from exc
+                                 + describe_failure(text, x, a, mode_and_type)) from exc
         except AssertionError as exc:
-            raise AssertionError(str(exc) + describe_failure(text, x, a, mode)) from exc
+            raise AssertionError(str(exc) + describe_failure(text, x, a, mode_and_type)) from exc
         except Exception as exc:
             raise AssertionError(f"{type(exc).__name__}: {exc}"
-                                 + describe_failure(text, x, a, mode)) from exc
+                                 + describe_failure(text, x, a, mode_and_type)) from exc
         stats[outcome] += 1
         assume(outcome.startswith("checked"))
 
