@@ -274,22 +274,22 @@ class Normalizer:
         return {self.return_flag}
 
     def stmt_Break(self, stmt: ast.Break) -> set[str]:
-        if not self.loops:
-            raise self.error(stmt, "break outside a loop")
-        loop = self.loops[-1]
-        if loop.break_flag is None:
-            loop.break_flag = self.namer.fresh("broke")
-        self.emit_assign(loop.break_flag, ast.Constant(True))
-        return {loop.break_flag}
+        return self.jump(stmt, "break_flag", "broke")
 
     def stmt_Continue(self, stmt: ast.Continue) -> set[str]:
+        return self.jump(stmt, "continue_flag", "skip")
+
+    def jump(self, stmt: ast.stmt, which: str, base: str) -> set[str]:
+        """A break or continue sets its loop's flag (created on first use)."""
         if not self.loops:
-            raise self.error(stmt, "continue outside a loop")
+            word = "break" if isinstance(stmt, ast.Break) else "continue"
+            raise self.error(stmt, f"{word} outside a loop")
         loop = self.loops[-1]
-        if loop.continue_flag is None:
-            loop.continue_flag = self.namer.fresh("skip")
-        self.emit_assign(loop.continue_flag, ast.Constant(True))
-        return {loop.continue_flag}
+        if getattr(loop, which) is None:
+            setattr(loop, which, self.namer.fresh(base))
+        flag = getattr(loop, which)
+        self.emit_assign(flag, ast.Constant(True))
+        return {flag}
 
     def loop_body(self, stmts: list[ast.stmt], loop: _Loop, prefix: list[ast.stmt],
                   lineno: int) -> tuple[list[ast.stmt], set[str]]:
