@@ -90,6 +90,32 @@ def _classes(pairs: list[tuple[str, str]]) -> dict[str, set[str]]:
     return {name: groups[find(name)] for name in parent}
 
 
+def may_alias(src: FunctionSource, core: CoreFunction, operations: dict[int, list]
+              ) -> dict[str, set[str]]:
+    """For each variable, the variables whose objects it may share (flow-insensitive).
+
+    Edges: copies, views, index reads and container literals (``alias_sources``);
+    values stored into a container by a mutating call (``xs.append(v)``); and the
+    result of a call adtrans does not know, which may be any argument it was given.
+    """
+    order = [s for s, _ in _linear(core.body)]
+    local_names = set(core.params) | {s.targets[0].id for s in order
+                                      if isinstance(s, ast.Assign)}
+    edges = []
+    for stmt in order:
+        for operation in operations.get(id(stmt), []):
+            for container in operation.mutates:
+                edges += [(container, stored) for stored in operation.stores]
+        if not isinstance(stmt, ast.Assign):
+            continue
+        target = stmt.targets[0].id
+        edges += [(target, source) for source in alias_sources(src, stmt.value, local_names)]
+        for operation in operations.get(id(stmt), []):
+            if operation.kind in ("unknown", "effect") and not operation.library:
+                edges += [(target, n) for n in operation.seen_names()]
+    return _classes(edges)
+
+
 def _reads(stmt: ast.stmt, name: str) -> bool:
     return any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
                for n in ast.walk(stmt))

@@ -1,41 +1,82 @@
 """Static analyses on core-form code: what each statement computes, and activity.
 
 * ``classify`` tells, for each ``name = op`` statement, which primitive it
-  applies, which rule differentiates it, and which operands can carry a
-  gradient.
+  applies, which rule differentiates it, which operands can carry a gradient,
+  and what it may write into in place.  It reads the kinds of the operands
+  (kinds.py), since ``a + b`` adds numbers but concatenates lists, and the
+  closed world's catalogue of callees (closed_world.py).
+* ``classify_effect`` does the same for a statement that is only a call
+  (``xs.append(x)``, ``print(x)``), and ``nested_operations`` for the calls
+  inside a condition or another expression evaluated whole.
 * ``activity`` finds the *varied* variables (they depend on an input we
   differentiate with respect to) and the *useful* ones (the output depends on
   them).  Only statements whose target is both, with a varied operand, get
   adjoint code.  The analysis is flow-insensitive per variable name: it may
   call a variable active where it need not be (costing a little work), never
   the reverse.
+
+Nothing here refuses: an operation that must not see a value carrying a
+gradient says so (``kind`` "unknown" or "refused", with a message), and
+closed-world checks in reverse.py raise, with the source location, where one
+does.
 """
 
 from __future__ import annotations
 
 import ast
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
-from . import rules
-from .normalize import is_opaque
+import numpy as np
+
+from . import kinds, rules
+from .closed_world import Callee, attribute_category, method_callee, static_callee
+from .kinds import Kind
+from .printing import unparse
 from .rules.registry import NO_DEFAULT, Rule
 from .source import UNRESOLVED, FunctionSource
+
+# Values that cannot change in place: passing them anywhere is harmless.
+IMMUTABLE = frozenset({kinds.BOOL, kinds.INT, kinds.FLOAT, kinds.COMPLEX, kinds.STR,
+                       kinds.NONE, kinds.RANGE})
+
+# Containers whose elements a core statement can index (x[i], for e in x).
+SEQUENCES = frozenset({kinds.ARRAY, kinds.LIST, kinds.TUPLE, kinds.STR, kinds.RANGE})
 
 
 @dataclass
 class Operation:
-    """What one core assignment computes."""
+    """What one core statement computes, and what it may touch.
 
-    kind: str                   # copy | rule | index | pack | nondiff | unknown
+    ``kind`` is one of: copy, rule, index, pack (a list or tuple literal),
+    constant (the result carries no gradient), effect (a call for its effect
+    only), unknown (no derivative rule: must see no value that carries a
+    gradient) and refused (``message`` says why; ``always`` when it is refused
+    whatever it sees).
+    """
+
+    kind: str
     rule: Rule | None = None
     bindings: dict[str, ast.expr] = field(default_factory=dict)   # rule param -> operand
     operands: list[ast.expr] = field(default_factory=list)        # may carry a gradient
     description: str = ""
+    seen: list[ast.expr] = field(default_factory=list)     # everything the operation is handed
+    mutates: list[str] = field(default_factory=list)       # names whose objects it writes into
+    stores: list[str] = field(default_factory=list)        # names it stores into those objects
+    message: str = ""
+    always: bool = False
+    library: bool = False      # a NumPy / math / builtin function: writes into no argument
 
     def operand_names(self) -> set[str]:
-        return {n.id for op in self.operands for n in ast.walk(op) if isinstance(n, ast.Name)}
+        return _names(self.operands)
+
+    def seen_names(self) -> set[str]:
+        return _names(self.seen)
+
+
+def _names(exprs: list[ast.expr]) -> set[str]:
+    return {n.id for e in exprs for n in ast.walk(e) if isinstance(n, ast.Name)}
 
 
 def walk_assignments(stmts: list[ast.stmt]) -> Iterator[ast.Assign]:
@@ -53,8 +94,325 @@ def target_name(stmt: ast.Assign) -> str:
     return target.id
 
 
-def _bind(src: FunctionSource, stmt: ast.Assign, rule: Rule, args: list[ast.expr],
-          keywords: list[ast.keyword], what: str) -> dict[str, ast.expr]:
+def describe(expr: ast.expr) -> str:
+    return unparse(expr)
+
+
+class Classifier:
+    """Classifies core statements of one function, given the kinds before each."""
+
+    def __init__(self, src: FunctionSource, local_names: set[str],
+                 env_before: dict[int, kinds.Env], known: dict[str, object] | None = None
+                 ) -> None:
+        self.src = src
+        self.local_names = local_names
+        self.env_before = env_before
+        self.env: kinds.Env = {}
+        self.kinds = kinds.KindAnalysis(src, {}, local_names, known)
+
+    # ------------------------------------------------------------ helpers
+    def kind(self, expr: ast.expr) -> Kind:
+        return self.kinds.expr(expr, self.env)
+
+    def static(self, expr: ast.expr) -> object:
+        if isinstance(expr, (ast.Name, ast.Attribute)):
+            return self.kinds.resolve(expr)
+        return UNRESOLVED
+
+    def error_at(self, stmt: ast.stmt, message: str) -> Exception:
+        return self.src.error(stmt, message)
+
+    def mutable(self, exprs: list[ast.expr]) -> list[str]:
+        """The names among ``exprs`` whose values could be changed in place."""
+        out = []
+        for expr in exprs:
+            for node in ast.walk(expr):
+                if isinstance(node, ast.Name) and not kinds.is_only(self.kind(node), IMMUTABLE):
+                    out.append(node.id)
+        return out
+
+    # ------------------------------------------------------------ assignments
+    def classify(self, stmt: ast.Assign) -> Operation:
+        """Say what the core assignment ``stmt`` computes and how it is differentiated."""
+        self.env = self.env_before.get(id(stmt), {})
+        op = stmt.value
+        if isinstance(op, ast.Name):
+            if self.static(op) is not UNRESOLVED and op.id not in self.local_names:
+                return Operation("constant")
+            return Operation("copy", operands=[op], seen=[op], description="copy")
+        if isinstance(op, ast.Constant):
+            return Operation("constant")
+        if isinstance(op, (ast.Compare, ast.BoolOp, ast.JoinedStr)) or (
+                isinstance(op, ast.UnaryOp) and isinstance(op.op, (ast.Not, ast.Invert))):
+            return self.opaque(stmt, op)
+        if isinstance(op, ast.BinOp):
+            return self.binop(stmt, op)
+        if isinstance(op, ast.UnaryOp):
+            return self.operator(stmt, op, [op.operand])
+        if isinstance(op, ast.Subscript):
+            return self.subscript(stmt, op)
+        if isinstance(op, ast.Attribute):
+            return self.attribute(stmt, op)
+        if isinstance(op, ast.Call):
+            return self.call(stmt, op)
+        if isinstance(op, (ast.Tuple, ast.List)):
+            return Operation("pack", operands=list(op.elts), seen=list(op.elts),
+                             description=describe(op))
+        if isinstance(op, ast.Dict):
+            values = [v for v in op.values if v is not None]
+            return Operation("refused", operands=values, seen=values, description=describe(op),
+                             message="a dict holding values that carry a gradient is not "
+                                     "supported yet; keep the values in separate variables "
+                                     "or a list")
+        if isinstance(op, ast.Set):
+            return Operation("refused", operands=list(op.elts), seen=list(op.elts),
+                             description=describe(op),
+                             message="a set of values that carry a gradient has no derivative "
+                                     "(sets are unordered); use a list")
+        everything = [n for n in ast.walk(op) if isinstance(n, ast.Name)]
+        return Operation("unknown", operands=everything, seen=everything,
+                         description=describe(op))
+
+    def opaque(self, stmt: ast.stmt, op: ast.expr) -> Operation:
+        """Comparisons, `not`, f-strings: values without gradient, evaluated whole."""
+        nested = self.nested(op)
+        mutates = [n for o in nested for n in o.mutates]
+        stores = [n for o in nested for n in o.stores]
+        refused = [o for o in nested if o.kind in ("unknown", "refused")]
+        if refused:
+            first = refused[0]
+            return Operation(first.kind, seen=first.seen, description=first.description,
+                             message=first.message, always=first.always, mutates=mutates,
+                             stores=stores)
+        return Operation("constant", mutates=mutates, stores=stores)
+
+    def binop(self, stmt: ast.Assign, op: ast.BinOp) -> Operation:
+        if isinstance(op.op, (ast.FloorDiv, ast.BitAnd, ast.BitOr, ast.BitXor, ast.LShift,
+                              ast.RShift)):
+            return Operation("constant")         # piecewise constant (integers and bools)
+        return self.operator(stmt, op, [op.left, op.right])
+
+    def operator(self, stmt: ast.Assign, op: ast.BinOp | ast.UnaryOp,
+                 operands: list[ast.expr]) -> Operation:
+        operand_kinds = [self.kind(o) for o in operands]
+        if kinds.is_only(operand_kinds[0], {kinds.STR}) or (
+                len(operands) == 2 and kinds.is_only(operand_kinds[1], {kinds.STR})):
+            return Operation("constant")          # formatting or joining text: no number
+        meaning = operator_meaning(op.op, operand_kinds)
+        what = describe(op)
+        if meaning != "numeric":
+            nature = ("concatenates or repeats lists, tuples or strings" if meaning == "other"
+                      else "may mean list concatenation or repetition as well as arithmetic")
+            kinds_text = " and ".join(kinds.describe(k) for k in operand_kinds)
+            return Operation("refused", operands=operands, seen=operands, description=what,
+                             message=f"`{what}` on {kinds_text} {nature}; adtrans "
+                                     "differentiates arithmetic on numbers and arrays only "
+                                     "(for now)")
+        rule = rules.OPERATOR_RULES.get(type(op.op))
+        if rule is None:
+            return Operation("unknown", operands=operands, seen=operands, description=what)
+        return self.from_rule(stmt, rule, operands, [], f"the operator in `{what}`")
+
+    def subscript(self, stmt: ast.Assign, op: ast.Subscript) -> Operation:
+        what = describe(op)
+        static = self.static(op.value)
+        if static is not UNRESOLVED and not (isinstance(op.value, ast.Name)
+                                             and op.value.id in self.local_names):
+            index_names = [n for n in ast.walk(op.slice) if isinstance(n, ast.Name)]
+            return Operation("unknown", operands=index_names, seen=index_names,
+                             description=f"indexing {describe(op.value)}")
+        value_kind = self.kind(op.value)
+        if kinds.is_only(value_kind, SEQUENCES | kinds.NUMERIC):
+            return Operation("index", operands=[op.value], seen=[op.value], description=what)
+        if kinds.is_only(value_kind, {kinds.DICT}):
+            return Operation("refused", operands=[op.value], seen=[op.value], description=what,
+                             message="reading a value that carries a gradient from a dict is "
+                                     "not supported yet; pass the values as separate "
+                                     "parameters or in a list")
+        return Operation("refused", operands=[op.value], seen=[op.value], description=what,
+                         message=f"cannot tell what indexing {describe(op.value)} "
+                                 f"({kinds.describe(value_kind)}) means here")
+
+    def attribute(self, stmt: ast.Assign, op: ast.Attribute) -> Operation:
+        if self.static(op) is not UNRESOLVED:
+            return Operation("constant")
+        category, rule = attribute_category(op.attr, self.kind(op.value))
+        if category == "constant":
+            return Operation("constant")
+        if category == "rule":
+            return self.from_rule(stmt, rule, [op.value], [], f"`{describe(op)}`")
+        return Operation("unknown", operands=[op.value], seen=[op.value],
+                         description=f"the attribute .{op.attr}")
+
+    # ------------------------------------------------------------ calls
+    def callee(self, call: ast.Call) -> tuple[Callee | None, ast.expr | None]:
+        """The callee's classification and, for a method, its receiver."""
+        func = call.func
+        function = self.static(func)
+        if isinstance(func, ast.Attribute):
+            receiver_static = self.static(func.value)
+            local_receiver = receiver_static is UNRESOLVED
+            if local_receiver or not _is_module(receiver_static):
+                receiver_kind = self.kind(func.value)
+                if function is not UNRESOLVED and not local_receiver and \
+                        not isinstance(receiver_static, (list, dict, set, np.ndarray)):
+                    callee = static_callee(function)
+                    if callee.category in ("library", "unknown") and \
+                            func.attr in _MUTATING_NAMES:
+                        callee = Callee("mutating", callee.name)
+                    return callee, func.value
+                return method_callee(func.attr, receiver_kind), func.value
+        if function is not UNRESOLVED:
+            return static_callee(function), None
+        return None, None
+
+    def call(self, stmt: ast.Assign | ast.Expr, call: ast.Call) -> Operation:
+        callee, receiver = self.callee(call)
+        args = list(call.args)
+        keywords = [k for k in call.keywords]
+        values = args + [k.value for k in keywords]
+        seen = ([receiver] if receiver is not None else []) + values
+        what = describe(call)
+        written = self.written_by_out(call, callee)
+        if callee is None:
+            return Operation("unknown", operands=[call.func, *values],
+                             seen=[call.func, *values],
+                             description=f"a call of the local value {describe(call.func)}",
+                             mutates=self.mutable([call.func, *values]))
+        category = callee.category
+        if category == "implicit":
+            return Operation("refused", seen=seen, description=what, always=True,
+                             message=f"{callee.name}() reads or writes the function's "
+                                     "variables without naming them, so adtrans cannot know "
+                                     "what it touches; write the expression out")
+        if category == "higher_order":
+            return Operation("refused", seen=seen, description=what, always=True,
+                             message=f"{callee.name} is a gradient function made by adtrans; "
+                                     "differentiating through it (higher-order derivatives) "
+                                     "is not supported yet")
+        if written:
+            return Operation("refused" if category == "rule" else "effect", seen=seen,
+                             description=what, mutates=written, stores=_name_list(values),
+                             message=f"{what} writes its result into an existing array "
+                                     "(out=...); drop out= and assign the result instead")
+        if category == "rule":
+            operands = ([receiver] if receiver is not None else []) + args
+            return self.from_rule(stmt, callee.rule, operands, keywords, f"`{what}`")
+        if category == "constant":
+            return Operation("constant", seen=seen)
+        if category == "effect_free":
+            return Operation("effect", seen=seen)
+        if category == "mutating":
+            if receiver is not None and callee.position is None:
+                mutated, stored = [receiver], values
+            else:
+                position = callee.position or 0
+                mutated = args[position:position + 1]
+                stored = args[:position] + args[position + 1:] + [k.value for k in keywords]
+            return Operation("effect", seen=seen, description=what,
+                             mutates=_name_list(mutated), stores=_name_list(stored))
+        library = category == "library"
+        description = (f"{callee.name}" if library or receiver is None
+                       else f"the method {callee.name}")
+        if category == "python":
+            description = (f"the Python function {callee.name} (adtrans does not transform "
+                           "calls of other Python functions yet: write its body inline)")
+        return Operation("unknown", operands=seen, seen=seen, description=description,
+                         mutates=[] if library else self.mutable(seen), library=library)
+
+    def written_by_out(self, call: ast.Call, callee: Callee | None) -> list[str]:
+        """Names an ``out=`` argument (or a ufunc's extra positional one) writes into."""
+        out: list[ast.expr] = [k.value for k in call.keywords if k.arg == "out"
+                               and not (isinstance(k.value, ast.Constant)
+                                        and k.value.value is None)]
+        function = self.static(call.func)
+        if isinstance(function, np.ufunc) and len(call.args) > function.nin:
+            out += call.args[function.nin:]
+        return _name_list(out)
+
+    def from_rule(self, stmt: ast.stmt, rule: Rule, args: list[ast.expr],
+                  keywords: list[ast.keyword], what: str) -> Operation:
+        bindings = bind_arguments(self.src, stmt, rule, args, keywords, what)
+        operands = [bindings[p] for p, template in zip(rule.differentiable, rule.templates,
+                                                       strict=True)
+                    if not (isinstance(template, ast.Constant) and template.value is None)]
+        return Operation("rule", rule, bindings, operands, what,
+                         seen=list(args) + [k.value for k in keywords])
+
+    # ------------------------------------------------------------ statements and nesting
+    def classify_effect(self, stmt: ast.Expr) -> Operation:
+        """A statement that is only an expression (``xs.append(x)``, ``print(x)``)."""
+        self.env = self.env_before.get(id(stmt), {})
+        if isinstance(stmt.value, ast.Call):
+            return _as_effect(self.call(stmt, stmt.value))
+        return self.opaque(stmt, stmt.value)
+
+    def nested(self, expr: ast.expr) -> list[Operation]:
+        """The calls inside an expression evaluated whole (a condition, a comparison)."""
+        found = []
+        for node in ast.walk(expr):
+            if isinstance(node, (ast.Lambda, ast.ListComp, ast.GeneratorExp, ast.DictComp,
+                                 ast.SetComp)):
+                continue
+            if isinstance(node, ast.Call):
+                found.append(_as_effect(self.call(ast.Expr(value=node), node)))
+        return found
+
+    def nested_operations(self, stmt: ast.stmt, expr: ast.expr) -> list[Operation]:
+        self.env = self.env_before.get(id(stmt), {})
+        return self.nested(expr)
+
+
+_MUTATING_NAMES = {"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort",
+                   "update", "setdefault", "popitem", "fill", "put", "itemset", "resize",
+                   "partition"}
+
+
+def _as_effect(operation: Operation) -> Operation:
+    """A call whose value no gradient flows through (a statement, part of a condition).
+
+    Any callee without a rule is then harmless, unless it may write into a value
+    (``mutates``, checked against what carries a gradient and what the backward
+    sweep needs) or is refused whatever it sees.
+    """
+    if operation.kind in ("rule", "constant", "unknown"):
+        return Operation("effect", seen=operation.seen, description=operation.description,
+                         mutates=operation.mutates, stores=operation.stores)
+    return operation
+
+
+def _is_module(value: object) -> bool:
+    return isinstance(value, (types.ModuleType, type))
+
+
+def _name_list(exprs: list[ast.expr]) -> list[str]:
+    return [n.id for e in exprs for n in ast.walk(e) if isinstance(n, ast.Name)]
+
+
+def operator_meaning(op: ast.AST, operand_kinds: list[Kind]) -> str:
+    """'numeric' where the operator is arithmetic whatever the values turn out to be,
+    'other' where it concatenates or repeats sequences, 'ambiguous' where either may be."""
+    if all(kinds.is_numeric(k) for k in operand_kinds):
+        return "numeric"
+    if len(operand_kinds) == 2:
+        left, right = operand_kinds
+        # An array operand makes NumPy handle the operator (lists become arrays); a float
+        # operand leaves arithmetic or a TypeError, except `"%.2f" % x`.
+        if kinds.is_only(left, {kinds.ARRAY}) or kinds.is_only(right, {kinds.ARRAY}):
+            return "numeric"
+        floats = kinds.is_only(left, {kinds.FLOAT}) or kinds.is_only(right, {kinds.FLOAT})
+        if floats and not (isinstance(op, ast.Mod) and kinds.may_be(left, kinds.STR)):
+            return "numeric"
+        if not any(kinds.may_be(k, *kinds.NUMERIC) for k in operand_kinds):
+            return "other"
+    elif kinds.is_numeric(operand_kinds[0]):
+        return "numeric"
+    return "ambiguous"
+
+
+def bind_arguments(src: FunctionSource, stmt: ast.stmt, rule: Rule, args: list[ast.expr],
+                   keywords: list[ast.keyword], what: str) -> dict[str, ast.expr]:
+    """Match a call's arguments to a rule's parameters (defaults fill the rest)."""
     bindings: dict[str, ast.expr] = {}
     if len(args) > len(rule.params):
         raise src.error(stmt, f"{what} takes at most {len(rule.params)} positional arguments "
@@ -76,89 +434,12 @@ def _bind(src: FunctionSource, stmt: ast.Assign, rule: Rule, args: list[ast.expr
                                   and bindings["out"].value is None):
         raise src.error(stmt, f"{what} with out=... writes in place; drop out= and assign "
                               "the result instead")
+    for param, reason in rule.refuse.items():
+        value = bindings.get(param)
+        default = rule.defaults.get(param, NO_DEFAULT)
+        if not (isinstance(value, ast.Constant) and value.value == default):
+            raise src.error(stmt, f"{what}: {reason}")
     return bindings
-
-
-def _from_rule(src: FunctionSource, stmt: ast.Assign, rule: Rule, args: list[ast.expr],
-               keywords: list[ast.keyword], what: str) -> Operation:
-    bindings = _bind(src, stmt, rule, args, keywords, what)
-    operands = [bindings[p] for p, template in zip(rule.differentiable, rule.templates, strict=True)
-                if not (isinstance(template, ast.Constant) and template.value is None)]
-    return Operation("rule", rule, bindings, operands, what)
-
-
-def describe(expr: ast.expr) -> str:
-    return ast.unparse(expr)
-
-
-def classify(src: FunctionSource, stmt: ast.Assign, local_names: set[str]) -> Operation:
-    """Say what the core assignment ``stmt`` computes and how it is differentiated."""
-    op = stmt.value
-    if isinstance(op, ast.Name):
-        return Operation("copy", operands=[op], description="copy")
-    if isinstance(op, ast.Constant) or is_opaque(op) and isinstance(op, (ast.Compare,
-                                                                         ast.JoinedStr)):
-        return Operation("nondiff")
-    if isinstance(op, ast.UnaryOp) and isinstance(op.op, (ast.Not, ast.Invert)):
-        return Operation("nondiff")
-    if isinstance(op, ast.BinOp):
-        rule = rules.OPERATOR_RULES.get(type(op.op))
-        if rule is None:
-            if isinstance(op.op, ast.FloorDiv):
-                return Operation("nondiff")
-            return Operation("unknown", operands=[op.left, op.right], description=describe(op))
-        return _from_rule(src, stmt, rule, [op.left, op.right], [], f"the operator in "
-                                                                    f"`{describe(op)}`")
-    if isinstance(op, ast.UnaryOp):
-        rule = rules.OPERATOR_RULES.get(type(op.op))
-        if rule is None:
-            return Operation("unknown", operands=[op.operand], description=describe(op))
-        return _from_rule(src, stmt, rule, [op.operand], [], f"`{describe(op)}`")
-    if isinstance(op, ast.Subscript):
-        return Operation("index", operands=[op.value], description=describe(op))
-    if isinstance(op, ast.Attribute):
-        if src.resolve(op, local_names) is not UNRESOLVED:
-            return Operation("nondiff")
-        if op.attr in rules.NON_DIFFERENTIABLE_ATTRIBUTES:
-            return Operation("nondiff")
-        rule = rules.ATTRIBUTE_RULES.get(op.attr)
-        if rule is None:
-            return Operation("unknown", operands=[op.value], description=describe(op))
-        return _from_rule(src, stmt, rule, [op.value], [], f"`{describe(op)}`")
-    if isinstance(op, ast.Call):
-        return _classify_call(src, stmt, op, local_names)
-    if isinstance(op, (ast.Tuple, ast.List)):
-        return Operation("pack", operands=list(op.elts), description=describe(op))
-    everything = [n for n in ast.walk(op) if isinstance(n, ast.Name)]
-    return Operation("unknown", operands=everything, description=describe(op))
-
-
-def _classify_call(src: FunctionSource, stmt: ast.Assign, call: ast.Call,
-                   local_names: set[str]) -> Operation:
-    func = call.func
-    what = f"`{describe(call)}`"
-    resolved = src.resolve(func, local_names) if isinstance(func, (ast.Name, ast.Attribute)) \
-        else UNRESOLVED
-    if resolved is not UNRESOLVED:
-        if rules.is_nondifferentiable(resolved):
-            return Operation("nondiff")
-        rule = rules.rule_for_function(resolved)
-        if rule is None:
-            return Operation("unknown", operands=list(call.args) + [k.value for k in
-                                                                    call.keywords],
-                             description=f"{describe(func)}")
-        return _from_rule(src, stmt, rule, call.args, call.keywords, what)
-    if isinstance(func, ast.Attribute):
-        if func.attr in rules.NON_DIFFERENTIABLE_METHODS:
-            return Operation("nondiff")
-        rule = rules.METHOD_RULES.get(func.attr)
-        if rule is None:
-            return Operation("unknown", operands=[func.value, *call.args,
-                                                  *[k.value for k in call.keywords]],
-                             description=f"the method .{func.attr}()")
-        return _from_rule(src, stmt, rule, [func.value, *call.args], call.keywords, what)
-    return Operation("unknown", operands=[func, *call.args, *[k.value for k in call.keywords]],
-                     description=f"a call of the local value {describe(func)}")
 
 
 @dataclass
@@ -181,7 +462,7 @@ def activity(body: list[ast.stmt], operations: dict[int, Operation], wrt: list[s
         for stmt in assignments:
             target = target_name(stmt)
             operation = operations[id(stmt)]
-            if target in varied or operation.kind == "nondiff":
+            if target in varied or operation.kind == "constant":
                 continue
             if operation.operand_names() & varied:
                 varied.add(target)
@@ -193,14 +474,10 @@ def activity(body: list[ast.stmt], operations: dict[int, Operation], wrt: list[s
         for stmt in reversed(assignments):
             target = target_name(stmt)
             operation = operations[id(stmt)]
-            if target not in useful or operation.kind == "nondiff":
+            if target not in useful or operation.kind == "constant":
                 continue
             new = operation.operand_names() - useful
             if new:
                 useful |= new
                 changed = True
     return Activity(varied, useful)
-
-
-def constant_value(expr: ast.expr) -> Any:
-    return expr.value if isinstance(expr, ast.Constant) else UNRESOLVED

@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from . import kinds
 from .aliasing import mark_in_place_risks
 from .codegen import Generated, build_module, compile_module, render
 from .errors import AdtransError
@@ -89,10 +90,48 @@ def resolve_wrt(f: Callable[..., Any], wrt: Wrt) -> tuple[list[str], bool]:
     return names, as_tuple
 
 
-def transform(f: Callable[..., Any], wrt: Wrt, mode: str) -> Transformed:
-    """Compile (or fetch from the cache) the ``mode`` transformation of ``f``."""
+Signature = tuple[kinds.Kind, ...]
+
+
+def signature_of(values: list[Any]) -> Signature:
+    """The kinds of the arguments of one call: the transformation is specialised on them."""
+    return tuple(kinds.kind_of(v) for v in values)
+
+
+def check_wrt_kinds(f: Callable[..., Any], names: list[str], params: list[str],
+                    signature: Signature) -> None:
+    """Refuse gradients with respect to values adtrans cannot differentiate (yet)."""
+    code = getattr(f, "__code__", None)
+    where = (code.co_filename, code.co_firstlineno) if code else (None, None)
+    for name in names:
+        kind = signature[params.index(name)]
+        if kinds.may_be(kind, kinds.DICT) or any(
+                kinds.may_be(e, kinds.DICT) for e in _element_kinds(kind)):
+            raise AdtransError(f"{f.__name__}: the gradient with respect to {name!r}, which "
+                               "holds a dict, is not supported yet; pass its values as "
+                               "separate parameters", *where)
+        if kinds.may_be(kind, kinds.COMPLEX):
+            raise AdtransError(f"{f.__name__}: {name!r} is complex; complex numbers are not "
+                               "supported yet", *where)
+        if not kinds.is_only(kind, kinds.NUMERIC | {kinds.LIST, kinds.TUPLE}):
+            raise AdtransError(f"{f.__name__}: cannot differentiate with respect to {name!r}, "
+                               f"which is {kinds.describe(kind)}; pass a number, an array, "
+                               "or a list or tuple of them", *where)
+
+
+def _element_kinds(kind: kinds.Kind) -> list[kinds.Kind]:
+    return [atom[1] for atom in kind if isinstance(atom, tuple)]
+
+
+def transform(f: Callable[..., Any], wrt: Wrt, mode: str,
+              signature: Signature | None = None) -> Transformed:
+    """Compile (or fetch from the cache) the ``mode`` transformation of ``f``.
+
+    ``signature`` holds the kinds of the arguments (``signature_of``); without one,
+    every parameter is taken to be a number or an array.
+    """
     names, as_tuple = resolve_wrt(f, wrt)
-    key = (f, tuple(names), as_tuple, mode)
+    key = (f, tuple(names), as_tuple, mode, signature)
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
@@ -103,8 +142,13 @@ def transform(f: Callable[..., Any], wrt: Wrt, mode: str) -> Transformed:
         src = get_source(f)
         namer = Namer(names_in(src.tree) | set(src.closure), shadowed_builtins(src))
         core = normalize(src, namer)
+        if signature is None:
+            param_kinds = kinds.numeric_parameters(core.params)
+        else:
+            check_wrt_kinds(f, names, core.params, signature)
+            param_kinds = dict(zip(core.params, signature, strict=True))
         mark_in_place_risks(src, core)
-        sweeps = build_sweeps(src, core, names, namer)
+        sweeps = build_sweeps(src, core, names, namer, param_kinds)
         module, comments, defaults = build_module(sweeps, src.name, mode, as_tuple)
         text = render(module, comments)
         generated = compile_module(text, f"{mode} {src.name}", sweeps.helpers, src.globals,
@@ -149,11 +193,17 @@ def _decorator(make: Callable[..., Callable[..., Any]], f: Callable[..., Any] | 
 def _gradient_function(f: Callable[..., Any], wrt: Wrt, mode: str) -> Callable[..., Any]:
     resolve_wrt(f, wrt)
 
+    compiled: dict[Signature, Callable[..., Any]] = {}
+
     @functools.wraps(f)
     def gradient(*args: Any, **kwargs: Any) -> Any:
-        transformed = transform(f, wrt, mode)
-        function = next(iter(transformed.generated.functions.values()))
-        return function(*_bind(f, args, kwargs))
+        values = _bind(f, args, kwargs)
+        signature = signature_of(values)
+        function = compiled.get(signature)
+        if function is None:
+            transformed = transform(f, wrt, mode, signature)
+            function = compiled[signature] = next(iter(transformed.generated.functions.values()))
+        return function(*values)
 
     gradient.__adtrans__ = (f, wrt, mode)  # type: ignore[attr-defined]
     prefix = "d_" if mode == "grad" else "value_and_d_"
@@ -185,10 +235,11 @@ def vjp(f: Callable[..., Any], *args: Any, wrt: Wrt = 0) -> tuple[Any, Callable[
     ``sum(v * f(*args))`` with respect to ``wrt``.  It may be called again with
     other cotangents (what PyTorch's ``backward(v, retain_graph=True)`` does).
     """
-    transformed = transform(f, wrt, "vjp")
+    values = _bind(f, args, {})
+    transformed = transform(f, wrt, "vjp", signature_of(values))
     functions = list(transformed.generated.functions.values())
     forward, backward = functions[0], functions[1]
-    output, saved = forward(*_bind(f, args, {}))
+    output, saved = forward(*values)
 
     def pullback(cotangent: Any) -> Any:
         return backward(saved, check_cotangent(cotangent, output))

@@ -22,6 +22,7 @@ from typing import Any
 
 import astor
 
+from .printing import signed_constants
 from .reverse import Sweeps, assign, call, load, store
 
 _COUNTER = itertools.count(1)
@@ -136,7 +137,7 @@ def render(module: ast.Module, comments: dict[str, str]) -> str:
     _fill_empty_blocks(module, comments)
     ast.fix_missing_locations(module)
     # No re-wrapping of long lines: one statement per line reads better next to the chain rule.
-    text = astor.to_source(module, pretty_source="".join)
+    text = astor.to_source(signed_constants(module), pretty_source="".join)
 
     def replace(match: re.Match[str]) -> str:
         return f"{match.group(1)}# {comments[match.group(2)]}"

@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import ast
 import builtins
+import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .names import Namer
@@ -87,6 +89,7 @@ class Normalizer:
         self.loops: list[_Loop] = []
         self.return_flag: str | None = None
         self.result: str | None = None
+        self.groups = itertools.count(1)     # positional reads made for one loop or unpacking
 
     # ----------------------------------------------------------------- errors
     def error(self, node: ast.AST, message: str) -> Exception:
@@ -341,51 +344,26 @@ class Normalizer:
         loop = _Loop()
         iterator = stmt.iter
         prefix: list[ast.stmt] = []
-        func = iterator.func if isinstance(iterator, ast.Call) else None
-        resolved = self.src.resolve(func, self.local_names) if func is not None else UNRESOLVED
-        if resolved is builtins.range:
-            if not isinstance(stmt.target, ast.Name):
-                raise self.error(stmt, "a loop over range() must bind one name")
+        if self.calls(iterator, builtins.range) and isinstance(stmt.target, ast.Name):
             if iterator.keywords or not 1 <= len(iterator.args) <= 3:
                 raise self.error(stmt, "range() takes one to three positional arguments")
             index = stmt.target.id
             bounds = [self.stable(self.atom(a), stmt.body) for a in iterator.args]
-        elif resolved is builtins.enumerate and isinstance(stmt.target, (ast.Tuple, ast.List)) \
-                and len(stmt.target.elts) == 2:
-            if len(iterator.args) != 1 or iterator.keywords:
-                raise self.error(stmt, "enumerate(sequence) with a start value is not supported "
-                                       "yet; add the offset to the index inside the loop")
-            sequence = self.stable(self.sequence(iterator.args[0]), stmt.body)
-            counter, element = stmt.target.elts
-            index = counter.id if isinstance(counter, ast.Name) else self.namer.fresh("i")
-            bounds = [self.builtin_call("len", sequence)]
-            prefix = self.capture(self.assign_target, element,
-                                  ast.Subscript(value=sequence, slice=_load(index),
-                                                ctx=ast.Load()))
-            if not isinstance(counter, ast.Name):
-                raise self.error(stmt, "enumerate's index must be a single name")
-        elif resolved is builtins.zip:
-            if iterator.keywords or not iterator.args:
-                raise self.error(stmt, "zip() with keywords is not supported")
-            sequences = [self.stable(self.sequence(a), stmt.body) for a in iterator.args]
-            if not isinstance(stmt.target, (ast.Tuple, ast.List)) or \
-                    len(stmt.target.elts) != len(sequences):
-                raise self.error(stmt, "unpack zip() into one name per sequence")
-            index = self.namer.fresh("i")
-            lengths = [self.builtin_call("len", s) for s in sequences]
-            bounds = [lengths[0] if len(lengths) == 1 else self.builtin_call("min", *lengths)]
-            prefix = []
-            for target, sequence in zip(stmt.target.elts, sequences, strict=True):
-                prefix += self.capture(self.assign_target, target,
-                                       ast.Subscript(value=sequence, slice=_load(index),
-                                                     ctx=ast.Load()))
         else:
-            sequence = self.stable(self.sequence(iterator), stmt.body)
-            index = self.namer.fresh("i")
-            bounds = [self.builtin_call("len", sequence)]
-            prefix = self.capture(self.assign_target, stmt.target,
-                                  ast.Subscript(value=sequence, slice=_load(index),
-                                                ctx=ast.Load()))
+            target = stmt.target
+            counter = target.elts[0] if isinstance(target, (ast.Tuple, ast.List)) and \
+                len(target.elts) == 2 else None
+            plain_enumerate = isinstance(counter, ast.Name) and self.calls(
+                iterator, builtins.enumerate) and len(iterator.args) == 1 and \
+                not iterator.keywords
+            # `for i, x in enumerate(xs)` keeps the user's i as the loop index.
+            index = counter.id if plain_enumerate else self.namer.fresh("i")
+            length, element = self.iteration(iterator, stmt.body)
+            bounds = [length]
+            value = element(_load(index))
+            if plain_enumerate:
+                target, value = target.elts[1], value.elts[1]
+            prefix = self.capture(self.assign_target, target, value)
         for s in prefix:
             s.lineno = stmt.lineno
         body, escaping = self.loop_body(stmt.body, loop, prefix, stmt.lineno)
@@ -395,6 +373,61 @@ class Normalizer:
         rng = self.builtin_call("range", *bounds)
         self.emit(ast.For(target=_store(index), iter=rng, body=body, orelse=[]))
         return escaping | self.loop_else(stmt, loop, escaping)
+
+    def calls(self, expr: ast.expr, function: object) -> bool:
+        """Whether ``expr`` is a call of the builtin ``function`` (not a local of that name)."""
+        return isinstance(expr, ast.Call) and isinstance(expr.func, (ast.Name, ast.Attribute)) \
+            and self.src.resolve(expr.func, self.local_names) is function
+
+    def iteration(self, iterator: ast.expr, body: list[ast.stmt]
+                  ) -> tuple[ast.expr, Callable[[ast.expr], ast.expr]]:
+        """Lower an iterable to a length (an atom) and the element at an index.
+
+        ``enumerate``, ``zip`` and ``reversed`` compose; anything else is a
+        sequence indexed by position (a kinds check converts dicts, sets and
+        iterators first, see kinds.py).
+        """
+        if self.calls(iterator, builtins.enumerate):
+            if len(iterator.args) + len(iterator.keywords) not in (1, 2) or any(
+                    k.arg != "start" for k in iterator.keywords):
+                raise self.error(iterator, "enumerate(sequence, start=0) takes a sequence and "
+                                           "an optional start")
+            length, inner = self.iteration(iterator.args[0], body)
+            given = iterator.args[1:] + [k.value for k in iterator.keywords]
+            start = self.stable(self.atom(given[0]), body) if given else ast.Constant(0)
+
+            def counted(i: ast.expr) -> ast.expr:
+                count = i if _is_zero(start) else ast.BinOp(left=i, op=ast.Add(), right=start)
+                return ast.Tuple(elts=[count, inner(i)], ctx=ast.Load())
+            return length, counted
+        if self.calls(iterator, builtins.zip):
+            if iterator.keywords or not iterator.args or any(
+                    isinstance(a, ast.Starred) for a in iterator.args):
+                raise self.error(iterator, "zip() over a fixed number of sequences, without "
+                                           "keywords or *args, is supported; write the loop "
+                                           "over an index instead")
+            parts = [self.iteration(a, body) for a in iterator.args]
+            lengths = [length for length, _ in parts]
+            length = lengths[0] if len(lengths) == 1 else self.bind(
+                self.builtin_call("min", *lengths), "n")
+            return length, lambda i: ast.Tuple(elts=[element(i) for _, element in parts],
+                                               ctx=ast.Load())
+        if self.calls(iterator, builtins.reversed) and len(iterator.args) == 1 \
+                and not iterator.keywords:
+            length, inner = self.iteration(iterator.args[0], body)
+            last = ast.BinOp(left=length, op=ast.Sub(), right=ast.Constant(1))
+            return length, lambda i: inner(ast.BinOp(left=last, op=ast.Sub(), right=i))
+        sequence = self.stable(self.sequence(iterator), body)
+        length = self.bind(self.builtin_call("len", sequence), f"len_{sequence.id}")
+        # iterables.py may convert the sequence: it finds the statements by this group.
+        group = next(self.groups)
+        self.out[-1]._adtrans_iterates = group  # type: ignore[attr-defined]
+
+        def item(i: ast.expr) -> ast.expr:
+            node = ast.Subscript(value=_load(sequence.id), slice=i, ctx=ast.Load())
+            node._adtrans_iterates = group  # type: ignore[attr-defined]
+            return node
+        return length, item
 
     def builtin_call(self, name: str, *args: ast.expr) -> ast.Call:
         return ast.Call(func=_load(self.namer.builtin(name)), args=list(args), keywords=[])
@@ -413,11 +446,11 @@ class Normalizer:
             return _load(name)
         return value
 
-    def bind(self, value: ast.expr) -> ast.Name:
+    def bind(self, value: ast.expr, base: str | None = None) -> ast.Name:
         """A name for an atom: itself if it is one, else a temporary assigned to it."""
         if isinstance(value, ast.Name):
             return value
-        name = self.namer.temp()
+        name = self.namer.fresh(base) if base else self.namer.temp()
         self.emit_assign(name, value)
         return _load(name)
 
@@ -443,15 +476,21 @@ class Normalizer:
                     self.assign_target(t, part)
             else:
                 source = self.atom(value)
+                group = next(self.groups)
                 for position, t in enumerate(target.elts):
-                    self.assign_target(t, ast.Subscript(value=source, slice=ast.Constant(position),
-                                                        ctx=ast.Load()))
+                    item = ast.Subscript(value=source, slice=ast.Constant(position),
+                                         ctx=ast.Load())
+                    item._adtrans_iterates = group  # type: ignore[attr-defined]
+                    self.assign_target(t, item)
         else:
             raise self.error(target, "assignment to an element or attribute (x[i] = ..., "
                                      "obj.a = ...) is not supported yet; build a new array "
                                      "instead, e.g. with np.where or np.concatenate")
 
     def assign(self, name: str, value: ast.expr) -> None:
+        if isinstance(value, ast.BoolOp) and not _is_boolean(value):
+            self.select(name, value)
+            return
         if isinstance(value, ast.IfExp):
             test = self.test(value.test)
             body = self.capture(self.assign, name, value.body)
@@ -459,6 +498,22 @@ class Normalizer:
             self.emit(ast.If(test=test, body=body, orelse=orelse))
             return
         self.emit_assign(name, self.operation(value))
+
+    def select(self, name: str, value: ast.BoolOp) -> None:
+        """``a or b`` is ``a`` if ``a`` is true, else ``b`` (``and``: ``b`` if ``a`` is true):
+        the value of an operand, so a gradient may flow through it, as through an ``if``."""
+        reads = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+        into = self.namer.temp() if name in reads else name
+        first, *rest = value.values
+        self.assign(into, first)
+        if rest:
+            tail = rest[0] if len(rest) == 1 else ast.BoolOp(op=value.op, values=rest)
+            test = _load(into)
+            if isinstance(value.op, ast.Or):
+                test = ast.UnaryOp(op=ast.Not(), operand=test)
+            self.emit(ast.If(test=test, body=self.capture(self.assign, into, tail), orelse=[]))
+        if into != name:
+            self.emit_assign(name, _load(into))
 
     # ----------------------------------------------------------------- expressions
     def test(self, expr: ast.expr) -> ast.expr:
@@ -495,7 +550,7 @@ class Normalizer:
             return expr
         if isinstance(expr, (ast.Tuple, ast.List)):
             return type(expr)(elts=[self.atom(e) for e in expr.elts], ctx=ast.Load())
-        if isinstance(expr, ast.IfExp):
+        if isinstance(expr, ast.IfExp) or isinstance(expr, ast.BoolOp) and not _is_boolean(expr):
             name = self.namer.temp()
             self.assign(name, expr)
             return _load(name)
@@ -522,8 +577,10 @@ class Normalizer:
                 return expr
             return ast.Attribute(value=self.atom(expr.value), attr=expr.attr, ctx=ast.Load())
         if isinstance(expr, ast.Subscript):
-            return ast.Subscript(value=self.atom(expr.value), slice=self.index(expr.slice),
+            node = ast.Subscript(value=self.atom(expr.value), slice=self.index(expr.slice),
                                  ctx=ast.Load())
+            node._adtrans_iterates = getattr(expr, "_adtrans_iterates", None)  # type: ignore
+            return node
         if isinstance(expr, (ast.Tuple, ast.List)):
             return self.atom(expr)
         if isinstance(expr, (ast.Compare, ast.BoolOp, ast.Dict, ast.Set, ast.JoinedStr)):
@@ -581,6 +638,19 @@ class Normalizer:
                                                                 ast.FloorDiv, ast.Mod)):
             return self.simple_index(expr.left) and self.simple_index(expr.right)
         return False
+
+
+def _is_boolean(expr: ast.expr) -> bool:
+    """An expression whose value is a truth value (it carries no gradient)."""
+    if isinstance(expr, ast.BoolOp):
+        return all(_is_boolean(v) for v in expr.values)
+    return isinstance(expr, ast.Compare) or (
+        isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not)) or (
+        isinstance(expr, ast.Constant) and isinstance(expr.value, bool))
+
+
+def _is_zero(expr: ast.expr) -> bool:
+    return isinstance(expr, ast.Constant) and type(expr.value) is int and expr.value == 0
 
 
 def always_returns(stmts: list[ast.stmt]) -> bool:

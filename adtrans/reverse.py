@@ -23,14 +23,18 @@ merges does generated code test ``is not None``.
 from __future__ import annotations
 
 import ast
+import builtins
 import copy
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import runtime
-from .analysis import Activity, Operation, activity, classify, target_name, walk_assignments
+from . import iterables, kinds, runtime
+from .aliasing import may_alias
+from .analysis import Activity, Classifier, Operation, activity, target_name, walk_assignments
 from .names import Namer
 from .normalize import CoreFunction
+from .printing import unparse
+from .refusals import check_mutation, check_operations
 from .source import FunctionSource
 from .templates import instantiate, same
 
@@ -107,7 +111,7 @@ class ReverseBuilder:
     """Builds the forward and backward sweeps for one (function, wrt) pair."""
 
     def __init__(self, src: FunctionSource, core: CoreFunction, wrt: list[str],
-                 namer: Namer) -> None:
+                 namer: Namer, param_kinds: kinds.Env) -> None:
         self.src = src
         self.core = core
         self.wrt = wrt
@@ -118,9 +122,42 @@ class ReverseBuilder:
         self.helpers: dict[str, Any] = {}
         self.helper_names: dict[str, str] = {}
         self.comments: dict[str, str] = {}
+        known = dict(namer.builtin_cells)
+        self.kinds = kinds.analyse(src, core.body, param_kinds, self.local_names, known)
+        list_name = namer.builtin("list")
+        if iterables.convert(core.body, self.kinds, namer, list_name):
+            known = {**namer.builtin_cells, list_name: builtins.list}
+            self.local_names |= {target_name(s) for s in walk_assignments(core.body)}
+            self.kinds = kinds.analyse(src, core.body, param_kinds, self.local_names, known)
+        classifier = Classifier(src, self.local_names, self.kinds, known)
         self.operations: dict[int, Operation] = {
-            id(s): classify(src, s, self.local_names) for s in walk_assignments(core.body)}
+            id(s): classifier.classify(s) for s in walk_assignments(core.body)}
+        # Every operation of every statement, calls inside conditions included.
+        self.all_operations: dict[int, list[Operation]] = {}
+        for stmt in _walk(core.body):
+            if isinstance(stmt, ast.Assign):
+                found = [self.operations[id(stmt)]]
+            elif isinstance(stmt, ast.Expr):
+                found = [classifier.classify_effect(stmt)]
+            elif isinstance(stmt, (ast.If, ast.While, ast.Assert)):
+                found = classifier.nested_operations(stmt, stmt.test)
+            elif isinstance(stmt, ast.Raise) and stmt.exc is not None:
+                found = classifier.nested_operations(stmt, stmt.exc)
+            else:
+                found = []
+            self.all_operations[id(stmt)] = found
         self.activity: Activity = activity(core.body, self.operations, wrt, core.result)
+        # Names that may hold a list, tuple or dict somewhere: their adjoints are containers.
+        self.tree_names = {name for env in self.kinds.values() for name, kind in env.items()
+                           if kinds.may_be(kind, kinds.LIST, kinds.TUPLE, kinds.DICT)}
+        for stmt in walk_assignments(core.body):
+            if self.operations[id(stmt)].kind == "pack":
+                self.tree_names.add(target_name(stmt))
+        self.aliases = may_alias(src, core, self.all_operations)
+        check_operations(src, core.body, self.all_operations, self.activity.varied,
+                         self.aliases)
+        self.mutation_points: list[tuple[ast.stmt, Operation, frozenset[str]]] = []
+        self.global_reads: set[str] = set()      # names outside the function adjoints read
         self.adjoint_name: dict[str, str] = {}
         for name in sorted(self.activity.varied & self.activity.useful | set(wrt)
                            | {core.result}):
@@ -142,6 +179,7 @@ class ReverseBuilder:
         self.entry_value = {name: (namer.fresh(f"{name}_in") if name in reassigned else name)
                             for name in wrt}
         self.to_be_recorded(core.body, {n for n in wrt if n not in reassigned})
+        self.check_mutations()
         self.bookkeeping: dict[int, str] = {}    # if -> decision var, loop -> trip counter
         self.inits: list[str] = []
         self.underscore: str | None = None
@@ -183,15 +221,8 @@ class ReverseBuilder:
             return
         varied = [o for o in operation.operands
                   if isinstance(o, ast.Name) and o.id in self.activity.varied]
-        if operation.kind == "unknown":
-            if any(n in self.activity.varied for n in operation.operand_names()):
-                raise self.src.error(stmt, f"adtrans has no derivative rule for "
-                                           f"{operation.description}, and its result depends "
-                                           "on the input being differentiated; use a "
-                                           "supported NumPy function (adtrans.supported() "
-                                           "lists them) or wrap the value in "
-                                           "adtrans.stop_gradient(...) if it needs no gradient")
-            return
+        if operation.kind not in ("copy", "pack", "index", "rule"):
+            return                  # refusals.py has refused those that see a varied value
         if any(not isinstance(o, (ast.Name, ast.Constant)) and names_read(o)
                & self.activity.varied for o in operation.operands):
             raise self.src.error(stmt, f"{operation.description} receives a tuple or list of "
@@ -209,7 +240,7 @@ class ReverseBuilder:
                 if isinstance(element, ast.Name) and element.id in self.activity.varied:
                     grouped.setdefault(element.id, []).append(ast.Subscript(
                         value=load(G), slice=ast.Constant(position), ctx=ast.Load()))
-            adjoint.contributions += [(n, _sum(e)) for n, e in grouped.items()]
+            adjoint.contributions += [(n, self.sum(n, e)) for n, e in grouped.items()]
         elif operation.kind == "index":
             container = operation.operands[0].id
             index = stmt.value.slice
@@ -224,7 +255,8 @@ class ReverseBuilder:
             grouped: dict[str, list[ast.expr]] = {}
             for param, template in zip(rule.differentiable, rule.templates, strict=True):
                 arg = operation.bindings[param]
-                if not (isinstance(arg, ast.Name) and arg.id in self.activity.varied):
+                if not (isinstance(arg, ast.Name) and arg.id in self.activity.varied) or \
+                        _is_none(template):
                     continue
                 expr = instantiate(template, mapping, helpers)
                 grouped.setdefault(arg.id, []).append(expr)
@@ -238,11 +270,12 @@ class ReverseBuilder:
                         all(_is_number(a) for a in others):
                     grouped[arg.id] = [_strip_call(e, unbroadcast) for e in grouped[arg.id]]
             for name, exprs in grouped.items():
-                adjoint.contributions.append((name, _sum(exprs)))
+                adjoint.contributions.append((name, self.sum(name, exprs)))
             for _, expr in adjoint.contributions:
                 used = names_read(expr)
                 adjoint.reads_ans |= ANS in used
                 adjoint.reads_args |= used
+        self.global_reads |= adjoint.reads_args - self.local_names - {G, ANS}
         adjoint.reads_args &= self.local_names
         self.adjoints[id(stmt)] = adjoint
 
@@ -255,6 +288,7 @@ class ReverseBuilder:
         (or will read); overwriting one of them requires saving it first.
         """
         for stmt in stmts:
+            self.note_mutations(stmt, needed)
             if isinstance(stmt, ast.Assign):
                 target = target_name(stmt)
                 adjoint = self.adjoints.get(id(stmt))
@@ -274,6 +308,7 @@ class ReverseBuilder:
                     if out <= entry:
                         break
                     entry = entry | out
+                self.note_mutations(stmt, entry)      # the test runs at every iteration
                 needed = entry
             elif isinstance(stmt, ast.For):
                 index = stmt.target.id
@@ -287,6 +322,24 @@ class ReverseBuilder:
                     entry = entry | out
                 needed = entry | (names_read(stmt.iter) & self.local_names)
         return needed
+
+    def note_mutations(self, stmt: ast.stmt, needed: set[str]) -> None:
+        """Remember what the backward sweep needs where ``stmt`` changes values in place."""
+        for operation in self.all_operations.get(id(stmt), []):
+            if operation.mutates:
+                self.mutation_points.append((stmt, operation, frozenset(needed)))
+
+    def check_mutations(self) -> None:
+        """Refuse in-place changes of the caller's data or of values still needed."""
+        if not self.mutation_points:
+            return
+        aliases = self.aliases
+        saved = {target_name(s) for s in walk_assignments(self.core.body)
+                 if id(s) in self.saved}
+        saved |= {s.target.id for s in _walk(self.core.body) if id(s) in self.index_saved}
+        for stmt, operation, needed in self.mutation_points:
+            check_mutation(self.src, stmt, operation, aliases,
+                           set(needed) | saved | self.global_reads, set(self.core.params))
 
     def mark_saved(self, stmt: ast.stmt, name: str, in_loop: bool, into: dict[int, str]) -> None:
         if id(stmt) not in into:
@@ -322,7 +375,7 @@ class ReverseBuilder:
                 lineno = stmt.lineno
                 text = self.src.line(lineno).strip()
                 group = [s for s in stmts if s.lineno == lineno and isinstance(s, ast.Assign)]
-                if len(group) > 1 or (group and ast.unparse(group[0]) != text):
+                if len(group) > 1 or (group and unparse(group[0]) != text):
                     code.append(self.comment(text))
             if isinstance(stmt, ast.Assign):
                 target = target_name(stmt)
@@ -406,12 +459,21 @@ class ReverseBuilder:
             code += part
         return code, state
 
+    def sum(self, name: str, exprs: list[ast.expr]) -> ast.expr:
+        """The sum of contributions to ``name``'s adjoint (elementwise for containers)."""
+        if name in self.tree_names:
+            return _sum(exprs, self.runtime("tree_add"))
+        return _sum(exprs)
+
     def accumulate(self, name: str, expr: ast.expr, state: dict[str, str]) -> ast.stmt:
         target = self.d(name)
         status = state[target]
         state[target] = PRESENT
         if status == ABSENT:
             return assign(target, expr)
+        if name in self.tree_names:
+            # The adjoint of a list or tuple is a list of cotangents: `+` would concatenate.
+            return assign(target, call(self.runtime("tree_add"), load(target), expr))
         if status == PRESENT:
             return assign(target, ast.BinOp(left=load(target), op=ast.Add(), right=expr))
         return assign(target, call(self.runtime("add"), load(target), expr))
@@ -430,7 +492,8 @@ class ReverseBuilder:
                 state[target] = MAYBE
         else:
             # The accumulator may still be None here: add() handles that.
-            code = [assign(target, call(self.runtime("add"), load(target), load(acc)))]
+            adder = "tree_add" if name in self.tree_names else "add"
+            code = [assign(target, call(self.runtime(adder), load(target), load(acc)))]
             state[target] = PRESENT if state[target] == PRESENT else MAYBE
         code.append(assign(acc, ast.Constant(None)))
         state[acc] = ABSENT
@@ -445,7 +508,7 @@ class ReverseBuilder:
         has_adjoint = target in self.adjoint_name
         if not (adjoint or slot or has_adjoint):
             return [], state
-        code: list[ast.stmt] = [self.comment(ast.unparse(stmt))]
+        code: list[ast.stmt] = [self.comment(unparse(stmt))]
         previous = None                      # where the old value of target is, if needed
         if slot and adjoint and target in adjoint.reads_args:
             if self.on_tape(stmt):
@@ -636,6 +699,10 @@ def _breaks(body: list[ast.stmt]) -> bool:
     return isinstance(last, ast.If) and any(isinstance(s, ast.Break) for s in last.body)
 
 
+def _is_none(expr: ast.expr) -> bool:
+    return isinstance(expr, ast.Constant) and expr.value is None
+
+
 def _is_number(expr: ast.expr) -> bool:
     return isinstance(expr, ast.Constant) and type(expr.value) in (int, float)
 
@@ -648,8 +715,17 @@ def _strip_call(expr: ast.expr, func: str | None) -> ast.expr:
     return expr
 
 
-def _sum(exprs: list[ast.expr]) -> ast.expr:
-    """Add contributions; identical ones are computed once and scaled."""
+def _sum(exprs: list[ast.expr], adder: str | None = None) -> ast.expr:
+    """Add contributions; identical ones are computed once and scaled.
+
+    With ``adder`` (the helper adding container cotangents), the terms are combined
+    by calls of it instead, and never scaled (``2 * list`` would repeat the list).
+    """
+    if adder is not None:
+        total = exprs[0]
+        for expr in exprs[1:]:
+            total = call(adder, total, expr)
+        return total
     groups: list[tuple[ast.expr, int]] = []
     for expr in exprs:
         for i, (seen, count) in enumerate(groups):
@@ -725,9 +801,9 @@ def _dse(stmts: list[ast.stmt], names: set[str], live: set[str]
 
 
 def build_sweeps(src: FunctionSource, core: CoreFunction, wrt: list[str],
-                 namer: Namer) -> Sweeps:
+                 namer: Namer, param_kinds: kinds.Env) -> Sweeps:
     """Reverse-mode sweeps of ``core`` with respect to the parameters ``wrt``."""
-    return ReverseBuilder(src, core, wrt, namer).build()
+    return ReverseBuilder(src, core, wrt, namer, param_kinds).build()
 
 
 __all__ = ["Sweeps", "build_sweeps"]

@@ -44,13 +44,50 @@ def add(a, b):
     return a + b
 
 
+def tree_add(a, b):
+    """Add two cotangents of the same value, elementwise where it is a list or tuple.
+
+    The cotangent of a list or tuple is a list of its elements' cotangents (or an
+    array, where NumPy turned the list into one); None means no contribution.
+    """
+    if a is None:
+        return b
+    if b is None:
+        return a
+    if isinstance(a, list) or isinstance(b, list):
+        return [tree_add(a[k], b[k]) for k in range(len(a))]
+    return a + b
+
+
+def tree_zeros(value):
+    """A zero cotangent for ``value``: zeros of its shape, a list of them for a list or
+    tuple, None for what is not a number (a string, None)."""
+    if isinstance(value, (list, tuple)):
+        return [tree_zeros(v) for v in value]
+    if isinstance(value, (bool, int, float)) and not isinstance(value, np.generic):
+        return 0.0
+    if isinstance(value, (np.ndarray, np.generic)):
+        return np.zeros(np.shape(value), dtype=np.result_type(value.dtype, float))
+    return None
+
+
 def add_at(acc, like, index, g):
     """Scatter-add ``g`` into a cotangent buffer shaped like ``like`` at ``index``.
 
     ``acc`` is None or a buffer this function allocated earlier; generated code
     never lets anything else alias it, so adding in place is safe and keeps a
-    loop over rows linear in time.
+    loop over rows linear in time.  For a list or tuple the buffer is a list of
+    the elements' cotangents.
     """
+    if isinstance(like, (list, tuple)):
+        if acc is None:
+            acc = tree_zeros(like)
+        if isinstance(index, slice):
+            for position, part in zip(range(len(like))[index], g, strict=True):
+                acc[position] = tree_add(acc[position], part)
+        else:
+            acc[index] = tree_add(acc[index], g)
+        return acc
     if acc is None:
         acc = np.zeros(np.shape(like), dtype=np.result_type(np.asarray(like).dtype, float))
     np.add.at(acc, index, g)
@@ -84,6 +121,9 @@ def as_gradient(d, x):
     None (no path from x to the output) becomes zeros; integer and boolean
     inputs get float gradients; Python scalars get Python floats.
     """
+    if isinstance(x, (list, tuple)):
+        parts = [as_gradient(None if d is None else d[k], item) for k, item in enumerate(x)]
+        return parts if isinstance(x, list) else tuple(parts)
     if isinstance(x, (bool, int, float)) and not isinstance(x, np.generic):
         if d is None:
             return 0.0

@@ -68,7 +68,18 @@ class FunctionSource:
 
 def get_source(function: Callable[..., Any]) -> FunctionSource:
     """Parse ``function``'s definition; raise AdtransError when its source is unavailable."""
-    function = inspect.unwrap(function)
+    if getattr(function, "__adtrans__", None) is not None:
+        raise AdtransError(f"{getattr(function, '__name__', function)} is a gradient function "
+                           "made by adtrans; differentiating it again (higher-order "
+                           "derivatives) is not supported yet")
+    if getattr(function, "__wrapped__", None) is not None:
+        code = getattr(inspect.unwrap(function), "__code__", None)
+        raise AdtransError(f"{getattr(function, '__qualname__', function)} is wrapped by a "
+                           "decorator (it has __wrapped__), and adtrans cannot see what the "
+                           "wrapper does to its arguments or result; differentiate the "
+                           "undecorated function, or apply the decorator after adtrans.grad",
+                           code.co_filename if code else None,
+                           code.co_firstlineno if code else None)
     if not inspect.isfunction(function):
         raise AdtransError(f"adtrans differentiates Python functions; got {type(function).__name__}"
                            f" {function!r}")

@@ -1888,6 +1888,116 @@ def test_index_assignment_is_refused(f, text):
     assert text in str(info.value)
 
 
+# ===================================================================== array construction
+def linspace_sum(a, b):
+    return np.sum(np.linspace(a, b, 5) ** 2)
+
+
+def linspace_open(a, b):
+    return np.sum(np.linspace(a, b, 4, endpoint=False) * np.arange(4.0))
+
+
+def linspace_arrays(a, b):
+    return np.sum(np.sin(np.linspace(a, b, 3, axis=1)))
+
+
+def linspace_last_axis(a, b):
+    return np.sum(np.linspace(a, b, 3, axis=-1) ** 2)
+
+
+def linspace_single(a, b):
+    return np.sum(np.linspace(a, b, 1) * 3.0)
+
+
+def linspace_integers(a, b):
+    return np.sum(np.linspace(a, b, 4, dtype=int) * a)
+
+
+@exercises("np.linspace")
+@pytest.mark.parametrize("f, a, b", [
+    (linspace_sum, 0.3, 1.7), (linspace_open, -0.4, 2.2), (linspace_single, 0.5, 2.0),
+    (linspace_arrays, np.array([0.1, -0.3]), np.array([1.2, 0.4])),
+    (linspace_last_axis, np.array([[0.1], [0.6]]), np.array([1.5, -0.2])),
+    (linspace_integers, 0.3, 5.6)])
+def test_linspace_moves_with_its_endpoints(f, a, b):
+    check_grads(f, a, b, wrt=(0, 1))
+
+
+def test_linspace_with_retstep_is_refused():
+    with pytest.raises(AdtransError, match="retstep"):
+        adtrans.grad(linspace_retstep)(0.5, 1.0)
+
+
+def linspace_retstep(a, b):
+    samples = np.linspace(a, b, 3, retstep=True)
+    return samples[1]
+
+
+def full_fill(a):
+    return np.sum(np.full(4, a) * np.arange(4.0))
+
+
+def full_broadcast_fill(a):
+    return np.sum(np.full((2, 3), a) ** 2)
+
+
+def full_like_fill(x, a):
+    return np.sum(np.full_like(x, a) * x)
+
+
+def full_like_integer(n, a):
+    return np.sum(np.full_like(n, a) * a)
+
+
+@exercises("np.full", "np.full_like")
+@pytest.mark.parametrize("f, args, wrt", [
+    (full_fill, (0.7,), 0), (full_broadcast_fill, (np.array([0.2, -0.5, 1.1]),), 0),
+    (full_like_fill, (np.array([0.5, -1.0, 2.0]), 0.3), (0, 1)),
+    (full_like_integer, (np.array([1, 2, 3]), 0.6), 1)])
+def test_full_is_differentiable_in_its_fill_value(f, args, wrt):
+    check_grads(f, *args, wrt=wrt)
+
+
+def test_full_like_of_an_integer_array_rounds_the_fill():
+    # np.full_like(int array, 0.6) is all zeros: no gradient reaches 0.6 through it.
+    assert adtrans.grad(full_like_integer, wrt=1)(np.array([1, 2, 3]), 0.6) == \
+        pytest.approx(np.sum(np.full_like(np.array([1, 2, 3]), 0.6)))
+
+
+def arange_shifted(a):
+    return np.sum(np.arange(a, a + 3.0) ** 2)
+
+
+def arange_step(a, step):
+    return np.sum(np.sin(np.arange(a, 2.0, step)))
+
+
+def arange_stop_only(n):
+    return np.sum(np.arange(n) * 2.0)
+
+
+@exercises("np.arange")
+@pytest.mark.parametrize("f, args, wrt", [
+    (arange_shifted, (0.3,), 0), (arange_step, (0.25, 0.4), (0, 1)),
+    (arange_stop_only, (3.5,), 0)])
+def test_arange_moves_with_start_and_step(f, args, wrt):
+    check_grads(f, *args, wrt=wrt)
+
+
+def heaviside_of(x, h):
+    return np.sum(np.heaviside(x, h) * 3.0)
+
+
+@exercises("np.heaviside")
+def test_heaviside_takes_its_second_argument_where_x_is_zero():
+    x = np.array([-1.0, 0.0, 2.0, 0.0])
+    h = np.array([0.5, 0.25, 0.75, 1.0])
+    gx, gh = adtrans.grad(heaviside_of, wrt=(0, 1))(x, h)
+    np.testing.assert_array_equal(gx, np.zeros(4))
+    np.testing.assert_array_equal(gh, [0.0, 3.0, 0.0, 3.0])
+    check_grads(heaviside_of, np.array([-1.0, 2.0]), 0.5, wrt=1)
+
+
 # ===================================================================== coverage of the table
 def test_every_supported_rule_is_tested():
     # Runs last in this file (pytest keeps definition order), after the tables filled TESTED.

@@ -1,19 +1,16 @@
 """The rule table, grouped by kind; importing this package registers every rule."""
 
-from . import arithmetic, elementwise, linalg, reductions, shapes  # noqa: F401  (registration)
+# Importing the modules registers their rules.
+from . import arithmetic, construct, elementwise, linalg, reductions, shapes, world  # noqa: F401
 from .registry import (
-                       ATTRIBUTE_RULES,
-                       METHOD_RULES,
-                       NON_DIFFERENTIABLE_ATTRIBUTES,
-                       NON_DIFFERENTIABLE_METHODS,
-                       OPERATOR_RULES,
-                       Rule,
-                       defvjp,
-                       is_nondifferentiable,
-                       rule_for_function,
-                       supported,
+    ATTRIBUTE_RULES,
+    METHOD_RULES,
+    OPERATOR_RULES,
+    Rule,
+    defvjp,
+    rule_for_function,
+    supported,
 )
 
-__all__ = ["ATTRIBUTE_RULES", "METHOD_RULES", "NON_DIFFERENTIABLE_ATTRIBUTES",
-           "NON_DIFFERENTIABLE_METHODS", "OPERATOR_RULES", "Rule", "defvjp",
-           "is_nondifferentiable", "rule_for_function", "supported"]
+__all__ = ["ATTRIBUTE_RULES", "METHOD_RULES", "OPERATOR_RULES", "Rule", "defvjp",
+           "rule_for_function", "supported"]

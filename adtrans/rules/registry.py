@@ -31,6 +31,8 @@ class Rule:
     defaults: dict[str, Any]               # parameter -> default value (constants only)
     templates: list[ast.expr]              # one cotangent expression per differentiable param
     helpers: dict[str, Any] = field(default_factory=dict)  # free names the templates use
+    # parameter -> why a value other than its default is refused (retstep=True)
+    refuse: dict[str, str] = field(default_factory=dict)
 
     @property
     def differentiable(self) -> list[str]:
@@ -42,9 +44,19 @@ PRIMITIVES: dict[int, Any] = {}          # id(primitive) -> primitive (keeps ids
 OPERATOR_RULES: dict[type, Rule] = {}    # ast operator class -> rule
 METHOD_RULES: dict[str, Rule] = {}       # ndarray method name -> rule (receiver is 1st param)
 ATTRIBUTE_RULES: dict[str, Rule] = {}    # ndarray attribute (x.T) -> rule
-NON_DIFFERENTIABLE: dict[int, Any] = {}  # primitives whose output carries no gradient
-NON_DIFFERENTIABLE_METHODS: set[str] = set()
-NON_DIFFERENTIABLE_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes"}
+
+# The closed world's other entries (see closed_world.py).  Each table is checked by
+# tests/test_closed_world.py, not trusted: every piecewise-constant function there is
+# run against finite differences and must have a zero derivative in every float argument.
+PIECEWISE_CONSTANT: dict[int, Any] = {}  # numeric result, zero derivative everywhere it exists
+PIECEWISE_CONSTANT_METHODS: set[str] = set()
+PIECEWISE_CONSTANT_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes"}
+NON_NUMERIC: dict[int, Any] = {}         # the result is not a number (str, type, ...)
+EFFECT_FREE: dict[int, Any] = {}         # called for an effect the result does not depend on
+MUTATING: dict[int, tuple[Any, int]] = {}  # writes into its argument at this position
+MUTATING_METHODS: set[str] = set()       # write into their receiver (list, dict or array)
+IMPLICIT_SCOPE: dict[int, Any] = {}      # read or write variables without naming them
+DECLARED_CONSTANT: dict[int, Any] = {}   # the user's own say-so: adtrans.stop_gradient
 
 
 def _parse_rule(function: Callable[..., Any]) -> Rule:
@@ -74,11 +86,17 @@ def _parse_rule(function: Callable[..., Any]) -> Rule:
 
 
 def defvjp(*primitives: Any, ops: tuple[type, ...] = (), methods: tuple[str, ...] = (),
-           attributes: tuple[str, ...] = ()) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register the decorated rule for functions, AST operators, methods and attributes."""
+           attributes: tuple[str, ...] = (), refuse: dict[str, str] | None = None
+           ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register the decorated rule for functions, AST operators, methods and attributes.
+
+    ``refuse`` names parameters whose non-default values the rule does not cover,
+    each with the reason given to the user.
+    """
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
         rule = _parse_rule(function)
+        rule.refuse = dict(refuse or {})
         for primitive in primitives:
             FUNCTION_RULES[id(primitive)] = rule
             PRIMITIVES[id(primitive)] = primitive
@@ -93,19 +111,51 @@ def defvjp(*primitives: Any, ops: tuple[type, ...] = (), methods: tuple[str, ...
     return register
 
 
-def nondifferentiable(*primitives: Any, methods: tuple[str, ...] = ()) -> None:
-    """Declare primitives whose result has zero derivative (or is not a number)."""
+def piecewise_constant(*primitives: Any, methods: tuple[str, ...] = ()) -> None:
+    """Declare functions whose numeric result has a zero derivative in every argument
+    wherever it exists (floor, sign, comparisons, argmax, len, shape, ...)."""
     for primitive in primitives:
-        NON_DIFFERENTIABLE[id(primitive)] = primitive
-    NON_DIFFERENTIABLE_METHODS.update(methods)
+        PIECEWISE_CONSTANT[id(primitive)] = primitive
+    PIECEWISE_CONSTANT_METHODS.update(methods)
+
+
+def non_numeric(*primitives: Any) -> None:
+    """Declare functions whose result is not a number (str, repr, type, isinstance)."""
+    for primitive in primitives:
+        NON_NUMERIC[id(primitive)] = primitive
+
+
+def effect_free(*primitives: Any) -> None:
+    """Declare functions called only for an effect that nothing computed depends on
+    (print, logging): they may see any value, and are run in the forward sweep only."""
+    for primitive in primitives:
+        EFFECT_FREE[id(primitive)] = primitive
+
+
+def mutating(primitive: Any, position: int = 0) -> None:
+    """Declare a function that writes into its argument at ``position`` (np.copyto)."""
+    MUTATING[id(primitive)] = (primitive, position)
+
+
+def mutating_methods(*names: str) -> None:
+    """Declare methods that write into their receiver (append, sort, fill, update)."""
+    MUTATING_METHODS.update(names)
+
+
+def implicit_scope(*primitives: Any) -> None:
+    """Declare functions that reach variables without naming them (eval, locals)."""
+    for primitive in primitives:
+        IMPLICIT_SCOPE[id(primitive)] = primitive
+
+
+def declared_constant(*primitives: Any) -> None:
+    """Declare functions whose result the user asks to treat as a constant."""
+    for primitive in primitives:
+        DECLARED_CONSTANT[id(primitive)] = primitive
 
 
 def rule_for_function(primitive: Any) -> Rule | None:
     return FUNCTION_RULES.get(id(primitive))
-
-
-def is_nondifferentiable(primitive: Any) -> bool:
-    return id(primitive) in NON_DIFFERENTIABLE
 
 
 def supported() -> list[str]:

@@ -3,7 +3,7 @@
 import numpy as np
 
 from ..runtime import cast_grad, diag_grad, diagonal_grad, transpose_grad, unbroadcast
-from .registry import defvjp, nondifferentiable
+from .registry import defvjp, piecewise_constant
 
 
 @defvjp(np.reshape, methods=("reshape",))
@@ -104,6 +104,4 @@ def diag(g, ans, x, k=0):
     return diag_grad(g, x, k)
 
 
-nondifferentiable(np.shape, np.ndim, np.size, np.zeros, np.ones, np.empty, np.full,
-                  np.zeros_like, np.ones_like, np.empty_like, np.full_like, np.arange,
-                  np.linspace, np.eye, np.identity, range)
+piecewise_constant(range)

@@ -1,0 +1,492 @@
+"""Kinds: which sorts of Python value each variable may hold, at each core statement.
+
+A *kind* is a frozenset of atoms, the sorts of value a variable may hold
+there: ``"bool"``, ``"int"``, ``"float"`` (Python numbers), ``"array"``
+(``ndarray`` and NumPy scalars, which follow NumPy's rules), ``"complex"``,
+``"str"``, ``"none"``, ``"range"``, ``"callable"``, ``"object"`` (anything
+else), containers ``("list", elements)``, ``("tuple", elements)`` and
+``("dict", values)`` whose second part is the kind of their elements, and
+``"top"`` (nothing is known).
+
+The same operator means different things on different kinds: ``a + b`` adds
+numbers but concatenates lists, ``n * xs`` repeats a list, ``for k in d``
+walks a dict's keys.  Derivative rules are right only for the numeric
+meaning, so the transformer asks this analysis which meaning applies, and
+refuses (or converts) where the kinds do not tell.
+
+Parameters get the kinds of the arguments of the call being compiled (the
+transformation is specialised on them, see api.py); the analysis runs
+forward over the core form, joining at ``if`` merges and iterating loops to a
+fixpoint.  Container nesting is cut at depth 3 so the fixpoint is reached.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+
+from .runtime import stop_gradient
+from .source import UNRESOLVED, FunctionSource
+
+Kind = frozenset
+
+BOOL, INT, FLOAT, COMPLEX, ARRAY = "bool", "int", "float", "complex", "array"
+STR, NONE, RANGE, CALLABLE, OBJECT, TOP_ATOM = "str", "none", "range", "callable", "object", "top"
+LIST, TUPLE, DICT = "list", "tuple", "dict"
+CONTAINERS = (LIST, TUPLE, DICT)
+
+TOP: Kind = frozenset({TOP_ATOM})
+EMPTY: Kind = frozenset()
+NUMERIC: Kind = frozenset({BOOL, INT, FLOAT, ARRAY})
+PY_NUMBERS = frozenset({BOOL, INT, FLOAT})
+MAX_DEPTH = 3
+
+
+def of(*atoms: Any) -> Kind:
+    return frozenset(atoms)
+
+
+def head(atom: Any) -> str:
+    return atom[0] if isinstance(atom, tuple) else atom
+
+
+def heads(kind: Kind) -> set[str]:
+    return {head(a) for a in kind}
+
+
+def container(name: str, elements: Kind, depth: int = 0) -> Kind:
+    return of((name, elements if depth < MAX_DEPTH else TOP))
+
+
+def join(*kinds: Kind) -> Kind:
+    """The kind of a value that may come from any of ``kinds``."""
+    plain: set[Any] = set()
+    parts: dict[str, Kind] = {}
+    for kind in kinds:
+        for atom in kind:
+            if isinstance(atom, tuple):
+                parts[atom[0]] = join(parts.get(atom[0], EMPTY), atom[1])
+            else:
+                plain.add(atom)
+    return frozenset(plain | {(name, elements) for name, elements in parts.items()})
+
+
+def is_only(kind: Kind, allowed: Iterable[str]) -> bool:
+    """Whether every value of ``kind`` is one of ``allowed`` (by head); never for top."""
+    allowed = set(allowed)
+    return bool(kind) and TOP_ATOM not in kind and heads(kind) <= allowed
+
+
+def may_be(kind: Kind, *names: str) -> bool:
+    return TOP_ATOM in kind or bool(heads(kind) & set(names))
+
+
+def is_numeric(kind: Kind) -> bool:
+    return is_only(kind, NUMERIC)
+
+
+def elements(kind: Kind) -> Kind:
+    """The kind of an element of a value of ``kind`` (``x[i]``, ``for e in x``)."""
+    out: list[Kind] = []
+    for atom in kind:
+        name = head(atom)
+        if name in (LIST, TUPLE, DICT):
+            out.append(atom[1])
+        elif name in NUMERIC:
+            out.append(of(ARRAY))
+        elif name == STR:
+            out.append(of(STR))
+        elif name == RANGE:
+            out.append(of(INT))
+        else:
+            out.append(TOP)
+    return join(*out) if out else TOP
+
+
+def describe(kind: Kind) -> str:
+    """A short English description: 'a list', 'a number or an array'."""
+    if TOP_ATOM in kind or not kind:
+        return "a value of unknown type"
+    words = {BOOL: "a bool", INT: "an int", FLOAT: "a float", ARRAY: "an array",
+             COMPLEX: "a complex number", STR: "a string", NONE: "None", RANGE: "a range",
+             CALLABLE: "a function", OBJECT: "an object", LIST: "a list", TUPLE: "a tuple",
+             DICT: "a dict"}
+    names = sorted({words.get(head(a), head(a)) for a in kind})
+    return " or ".join(names)
+
+
+# ---------------------------------------------------------------- kinds of run-time values
+_SCALAR_TYPES = {bool: BOOL, int: INT, float: FLOAT, complex: COMPLEX, str: STR,
+                 type(None): NONE, range: RANGE}
+
+
+def kind_of(value: Any, depth: int = 0) -> Kind:
+    """The kind of a run-time value (the kind of a parameter, a global)."""
+    atom = _SCALAR_TYPES.get(type(value))
+    if atom is not None:
+        return of(atom)
+    if isinstance(value, (np.ndarray, np.generic)):
+        return of(COMPLEX if np.iscomplexobj(value) else ARRAY)
+    if isinstance(value, (bool, int, float, complex, str)):     # subclasses
+        return of(_SCALAR_TYPES[next(t for t in (bool, int, float, complex, str)
+                                     if isinstance(value, t))])
+    if isinstance(value, list):
+        return container(LIST, join(*(kind_of(v, depth + 1) for v in value)), depth)
+    if isinstance(value, tuple):
+        return container(TUPLE, join(*(kind_of(v, depth + 1) for v in value)), depth)
+    if isinstance(value, dict):
+        return container(DICT, join(*(kind_of(v, depth + 1) for v in value.values())), depth)
+    if callable(value):
+        return of(CALLABLE)
+    return of(OBJECT)
+
+
+# ---------------------------------------------------------------- operators
+def binop(op: ast.operator, left: Kind, right: Kind) -> Kind:
+    """The kind of ``left op right``."""
+    if TOP_ATOM in left or TOP_ATOM in right:
+        # NumPy takes over an operator with an array operand; a float operand leaves
+        # arithmetic (or a TypeError): the result is numeric whatever the other is.
+        other = right if TOP_ATOM in left else left
+        if is_only(other, {ARRAY}):
+            return of(ARRAY)
+        if is_only(other, {FLOAT}) and not isinstance(op, ast.Mod):
+            return of(FLOAT, ARRAY)
+        return TOP
+    out: list[Kind] = []
+    for a in left:
+        for b in right:
+            out.append(_binop_atoms(op, a, b))
+    return join(*out) if out else EMPTY
+
+
+_RANK = {BOOL: 0, INT: 1, FLOAT: 2}
+
+
+_RAISES_WITH_NUMBERS = {NONE, DICT, CALLABLE, RANGE}
+
+
+def _binop_atoms(op: ast.operator, a: Any, b: Any) -> Kind:
+    ha, hb = head(a), head(b)
+    if ({ha, hb} & NUMERIC and {ha, hb} & _RAISES_WITH_NUMBERS) or (
+            STR in (ha, hb) and {ha, hb} & {FLOAT, ARRAY} and not isinstance(op, ast.Mod)):
+        return EMPTY                       # a TypeError: no value comes out
+    if ARRAY in (ha, hb) and ({ha, hb} <= NUMERIC | {LIST, TUPLE}):
+        return of(ARRAY)
+    if ha in _RANK and hb in _RANK:
+        if isinstance(op, (ast.Div,)):
+            return of(FLOAT)
+        if isinstance(op, ast.Pow) and max(_RANK[ha], _RANK[hb]) <= 1:
+            return of(INT, FLOAT)          # 2 ** -1 is a float
+        rank = max(_RANK[ha], _RANK[hb], 1 if not isinstance(op, (ast.BitAnd, ast.BitOr,
+                                                                   ast.BitXor)) else 0)
+        return of({0: BOOL, 1: INT, 2: FLOAT}[rank])
+    if COMPLEX in (ha, hb) and {ha, hb} <= PY_NUMBERS | {COMPLEX}:
+        return of(COMPLEX)
+    if isinstance(op, ast.Add) and ha == hb and ha in (LIST, TUPLE):
+        return join(of(a), of(b))
+    if isinstance(op, ast.Add) and ha == hb == STR:
+        return of(STR)
+    if isinstance(op, ast.Mult) and {ha, hb} & {LIST, TUPLE, STR} and {ha, hb} & {INT, BOOL}:
+        return of(a if ha in (LIST, TUPLE, STR) else b)
+    if isinstance(op, ast.Mod) and ha == STR:
+        return of(STR)
+    return TOP
+
+
+def unaryop(op: ast.unaryop, operand: Kind) -> Kind:
+    if isinstance(op, ast.Not):
+        return of(BOOL)
+    if TOP_ATOM in operand:
+        return TOP
+    out = set()
+    for atom in operand:
+        name = head(atom)
+        if name == BOOL:
+            out.add(BOOL if isinstance(op, ast.Invert) else INT)
+        elif name in (INT, FLOAT, ARRAY, COMPLEX):
+            out.add(name)
+        else:
+            return TOP
+    return frozenset(out)
+
+
+# ---------------------------------------------------------------- calls
+def _math_result(function: Any) -> Kind:
+    name = getattr(function, "__name__", "")
+    if name in ("floor", "ceil", "trunc", "factorial", "gcd", "lcm", "isqrt", "comb", "perm"):
+        return of(INT)
+    if name.startswith("is"):
+        return of(BOOL)
+    if name in ("frexp", "modf"):
+        return container(TUPLE, of(FLOAT, INT))
+    return of(FLOAT)
+
+
+# NumPy functions whose result is not one array.
+_NUMPY_SPECIAL: dict[int, Kind] = {
+    id(np.shape): container(TUPLE, of(INT)),
+    id(np.ndim): of(INT),
+    id(np.size): of(INT),
+}
+
+
+def static_call(function: Any, args: list[Kind]) -> Kind:
+    """The kind of a call of a statically known function on arguments of ``args`` kinds."""
+    first = args[0] if args else EMPTY
+    if function is float:
+        return of(FLOAT)
+    if function in (int, len):
+        return of(INT)
+    if function is bool or function in (isinstance, issubclass, callable, hasattr):
+        return of(BOOL)
+    if function in (str, repr, format, ascii):
+        return of(STR)
+    if function is abs:
+        return unaryop(ast.UAdd(), first) if args else TOP
+    if function is round:
+        return of(INT) if len(args) == 1 and is_only(first, PY_NUMBERS) else (
+            join(first, of(INT)) if len(args) == 1 else first)
+    if function is pow and len(args) == 2:
+        return binop(ast.Pow(), args[0], args[1])
+    if function in (min, max):
+        return elements(first) if len(args) == 1 else join(*args)
+    if function is range:
+        return of(RANGE)
+    if function in (list, sorted):
+        return container(LIST, elements(first) if args else EMPTY)
+    if function is tuple:
+        return container(TUPLE, elements(first) if args else EMPTY)
+    if function is type:
+        return of(CALLABLE)
+    if function is stop_gradient:
+        return first
+    module = getattr(function, "__module__", None) or ""
+    if id(function) in _NUMPY_SPECIAL:
+        return _NUMPY_SPECIAL[id(function)]
+    if module == "math":
+        return _math_result(function)
+    if module.startswith("numpy") or isinstance(function, np.ufunc):
+        name = getattr(function, "__name__", "")
+        one_argument = name.startswith("atleast_") and len(args) == 1
+        if (name in _NUMPY_NOT_ONE_ARRAY and not one_argument) or (
+                name == "where" and len(args) == 1):
+            return TOP
+        if isinstance(function, np.ufunc) and function.nout > 1:
+            return TOP
+        return of(ARRAY)
+    return TOP
+
+
+# NumPy functions that return a tuple or list of arrays (or something else).
+_NUMPY_NOT_ONE_ARRAY = {
+    "nonzero", "modf", "frexp", "divmod", "meshgrid", "split", "array_split", "hsplit",
+    "vsplit", "dsplit", "gradient", "histogram", "histogram2d", "histogramdd", "unique",
+    "svd", "eig", "eigh", "qr", "slogdet", "lstsq", "broadcast_arrays", "atleast_1d",
+    "atleast_2d", "atleast_3d", "indices", "unravel_index", "tolist", "shape", "ndim", "size",
+    "printoptions", "get_printoptions", "seterr", "geterr", "errstate", "load", "save",
+    "savetxt", "loadtxt", "iterable", "isscalar", "result_type", "promote_types", "dtype",
+    "finfo", "iinfo"}
+
+
+_ARRAY_METHOD_RESULTS = {"tolist": TOP, "item": of(BOOL, INT, FLOAT, COMPLEX),
+                         "nonzero": container(TUPLE, of(ARRAY))}
+_LIST_METHOD_RESULTS = {"index": of(INT), "count": of(INT)}
+_STR_METHOD_RESULTS = {"split": container(LIST, of(STR)), "find": of(INT), "count": of(INT),
+                       "index": of(INT), "startswith": of(BOOL), "endswith": of(BOOL)}
+
+
+def method_call(receiver: Kind, method: str, args: list[Kind] | None = None) -> Kind:
+    """The kind of ``receiver.method(*args)``."""
+    args = args or []
+    out: list[Kind] = []
+    for atom in receiver:
+        name = head(atom)
+        if name in NUMERIC:
+            out.append(_ARRAY_METHOD_RESULTS.get(method, of(ARRAY)))
+        elif name in (LIST, TUPLE):
+            if method == "pop":
+                out.append(atom[1])
+            elif method == "copy":
+                out.append(of(atom))
+            else:
+                out.append(_LIST_METHOD_RESULTS.get(method, of(NONE)))
+        elif name == DICT:
+            if method in ("get", "pop", "setdefault"):
+                out.append(join(atom[1], args[1] if len(args) > 1 else of(NONE)))
+            elif method == "copy":
+                out.append(of(atom))
+            elif method in ("update", "clear"):
+                out.append(of(NONE))
+            else:
+                out.append(of(OBJECT))
+        elif name == STR:
+            out.append(_STR_METHOD_RESULTS.get(method, of(STR)))
+        else:
+            return TOP
+    return join(*out) if out else TOP
+
+
+_ATTRIBUTES = {"T": of(ARRAY), "mT": of(ARRAY), "shape": container(TUPLE, of(INT)),
+               "ndim": of(INT), "size": of(INT), "itemsize": of(INT), "nbytes": of(INT),
+               "dtype": of(OBJECT), "real": of(ARRAY), "imag": of(ARRAY), "flat": of(OBJECT)}
+
+
+def attribute(receiver: Kind, attr: str) -> Kind:
+    if attr in ("real", "imag") and is_only(receiver, PY_NUMBERS):
+        return of(FLOAT, INT)
+    if is_only(receiver, NUMERIC):
+        return _ATTRIBUTES.get(attr, TOP)
+    return TOP
+
+
+def subscript(value: Kind, index: ast.expr) -> Kind:
+    """The kind of ``value[index]``."""
+    sliced = isinstance(index, ast.Slice)
+    out: list[Kind] = []
+    for atom in value:
+        name = head(atom)
+        if name in NUMERIC:
+            out.append(of(ARRAY))          # a Python number cannot be indexed: it raises
+        elif name in (LIST, TUPLE):
+            out.append(of(atom) if sliced else atom[1])
+        elif name == DICT:
+            out.append(atom[1])
+        elif name == STR:
+            out.append(of(STR))
+        elif name == RANGE:
+            out.append(of(RANGE) if sliced else of(INT))
+        else:
+            return TOP
+    return join(*out) if out else TOP
+
+
+def constant(value: Any) -> Kind:
+    atom = _SCALAR_TYPES.get(type(value))
+    return of(atom) if atom else of(OBJECT)
+
+
+# ---------------------------------------------------------------- the analysis
+Env = dict[str, Kind]
+
+
+def join_envs(a: Env, b: Env) -> Env:
+    out = dict(a)
+    for name, kind in b.items():
+        out[name] = join(out[name], kind) if name in out else kind
+    return out
+
+
+class KindAnalysis:
+    """Forward analysis over a core body; ``before[id(stmt)]`` is the environment there."""
+
+    def __init__(self, src: FunctionSource, params: Env, local_names: set[str],
+                 known: dict[str, Any] | None = None) -> None:
+        self.src = src
+        self.params = params
+        self.local_names = local_names
+        self.known = known or {}         # names generated code binds (renamed builtins)
+        self.before: dict[int, Env] = {}
+
+    def run(self, body: list[ast.stmt]) -> dict[int, Env]:
+        self.block(body, dict(self.params))
+        return self.before
+
+    def block(self, stmts: list[ast.stmt], env: Env) -> Env:
+        for stmt in stmts:
+            env = self.statement(stmt, env)
+        return env
+
+    def statement(self, stmt: ast.stmt, env: Env) -> Env:
+        previous = self.before.get(id(stmt))
+        self.before[id(stmt)] = env if previous is None else join_envs(previous, env)
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
+            return {**env, stmt.targets[0].id: self.expr(stmt.value, env)}
+        if isinstance(stmt, ast.If):
+            return join_envs(self.block(stmt.body, env), self.block(stmt.orelse, env))
+        if isinstance(stmt, (ast.While, ast.For)):
+            head_env = dict(env)
+            if isinstance(stmt, ast.For):
+                head_env[stmt.target.id] = of(INT)
+            while True:
+                after = self.block(stmt.body, head_env)
+                joined = join_envs(head_env, after)
+                if joined == head_env:
+                    break
+                head_env = joined
+            self.before[id(stmt)] = head_env
+            return head_env
+        return env
+
+    def expr(self, node: ast.expr, env: Env) -> Kind:
+        if isinstance(node, ast.Constant):
+            return constant(node.value)
+        if isinstance(node, ast.Name):
+            if node.id in env:
+                return env[node.id]
+            return self.static(node)
+        if isinstance(node, ast.Attribute):
+            static = self.static(node)
+            if static is not None and static != TOP:
+                return static
+            return attribute(self.expr(node.value, env), node.attr)
+        if isinstance(node, ast.Subscript):
+            return subscript(self.expr(node.value, env), node.slice)
+        if isinstance(node, ast.BinOp):
+            return binop(node.op, self.expr(node.left, env), self.expr(node.right, env))
+        if isinstance(node, ast.UnaryOp):
+            return unaryop(node.op, self.expr(node.operand, env))
+        if isinstance(node, ast.Compare):
+            return of(BOOL, ARRAY)
+        if isinstance(node, ast.BoolOp):
+            return join(*(self.expr(v, env) for v in node.values))
+        if isinstance(node, (ast.List, ast.Tuple)):
+            name = LIST if isinstance(node, ast.List) else TUPLE
+            return container(name, join(*(self.expr(e, env) for e in node.elts)))
+        if isinstance(node, ast.Dict):
+            return container(DICT, join(*(self.expr(v, env) for v in node.values)))
+        if isinstance(node, ast.JoinedStr):
+            return of(STR)
+        if isinstance(node, ast.Call):
+            return self.call(node, env)
+        return TOP
+
+    def resolve(self, node: ast.expr) -> Any:
+        if isinstance(node, ast.Name) and node.id in self.known:
+            return self.known[node.id]
+        return self.src.resolve(node, self.local_names)
+
+    def static(self, node: ast.expr) -> Kind:
+        value = self.resolve(node)
+        if value is UNRESOLVED:
+            return TOP
+        return kind_of(value)
+
+    def call(self, node: ast.Call, env: Env) -> Kind:
+        func = node.func
+        args = [self.expr(a, env) for a in node.args]
+        if isinstance(func, (ast.Name, ast.Attribute)):
+            function = self.resolve(func)
+            if function is not UNRESOLVED:
+                return static_call(function, args)
+        if isinstance(func, ast.Attribute):
+            return method_call(self.expr(func.value, env), func.attr, args)
+        return TOP
+
+
+def analyse(src: FunctionSource, body: list[ast.stmt], params: Env, local_names: set[str],
+            known: dict[str, Any] | None = None) -> dict[int, Env]:
+    """Environment (variable -> kind) before each core statement of ``body``."""
+    return KindAnalysis(src, params, local_names, known).run(body)
+
+
+def numeric_parameters(names: list[str]) -> Env:
+    """The kinds assumed when no argument is at hand: every parameter a number or array."""
+    return {name: NUMERIC for name in names}
+
+
+__all__ = ["ARRAY", "NUMERIC", "TOP", "Kind", "analyse", "binop", "describe", "is_numeric",
+           "is_only", "join", "kind_of", "may_be"]
