@@ -293,7 +293,7 @@ def markdown(run: RunResult, with_chart: bool = True) -> str:
     if any(r.transform for r in run.results) or run.import_times:
         parts += ["## One-off costs", "", "First-call transform time, end to end (beyond a "
                   "normal call):", "", transform_table(run, True), ""]
-        parts += [*import_lines(run), ""]
+        parts += [*[f"* {line}" for line in import_lines(run)], ""]
     if any(r.tape for r in run.results):
         parts += ["## Tape memory per loop iteration", "",
                   "What adtrans's forward sweep keeps per iteration for the backward sweep, "
