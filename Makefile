@@ -25,8 +25,16 @@ lint: $(STAMP)
 	$(PY) -m pip install --quiet ruff
 	$(PY) -m ruff check adtrans tests examples benchmarks
 
-bench: $(STAMP)
-	$(PY) benchmarks/run.py
+# The peers (autograd, PyTorch CPU, JAX) and matplotlib: only `make bench` needs them.
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	touch $(BENCH_STAMP)
+
+# make bench BENCH_ARGS="--quick" or BENCH_ARGS="--only rnn"; see benchmarks/run.py --help.
+bench: $(BENCH_STAMP)
+	$(PY) benchmarks/run.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) build *.egg-info
