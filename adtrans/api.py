@@ -247,19 +247,40 @@ def vjp(f: Callable[..., Any], *args: Any, wrt: Wrt = 0) -> tuple[Any, Callable[
     return output, pullback
 
 
-def _transformed_of(df: Any) -> Transformed:
+def _transformed_of(df: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Transformed:
     meta = getattr(df, "__adtrans__", None)
     if meta is None:
         raise AdtransError(f"{df!r} is not a function made by adtrans.grad or "
                            "adtrans.value_and_grad")
-    return transform(*meta)
+    f, wrt, mode = meta
+    signature = signature_of(_bind(f, args, kwargs)) if args or kwargs else None
+    return transform(f, wrt, mode, signature)
 
 
-def source(df: Callable[..., Any]) -> str:
-    """The generated source of a gradient function made by ``grad`` or ``value_and_grad``."""
-    return _transformed_of(df).text
+def core_source(f: Callable[..., Any]) -> str:
+    """``f`` rewritten into adtrans' core form (one operation per line), as Python source.
+
+    The forward sweep of every generated gradient is this code plus bookkeeping;
+    it computes exactly what ``f`` computes (tests/test_printing.py checks it).
+    """
+    src = get_source(f)
+    namer = Namer(names_in(src.tree) | set(src.closure), shadowed_builtins(src))
+    core = normalize(src, namer)
+    body = core.body + [ast.Return(value=ast.Name(id=core.result, ctx=ast.Load()))]
+    function = ast.FunctionDef(name=core.name, args=src.tree.args, body=body,
+                               decorator_list=[], returns=None, type_comment=None)
+    return render(ast.Module(body=[function], type_ignores=[]), {})
 
 
-def show(df: Callable[..., Any]) -> None:
-    """Print the generated source of a gradient function."""
-    print(source(df))
+def source(df: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
+    """The generated source of a gradient function made by ``grad`` or ``value_and_grad``.
+
+    With arguments, the code specialised for arguments of their kinds (what a call
+    with them runs); without, the code for numbers or arrays of any shape.
+    """
+    return _transformed_of(df, args, kwargs).text
+
+
+def show(df: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
+    """Print the generated source of a gradient function (see ``source``)."""
+    print(source(df, *args, **kwargs))

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from . import api, demo
+from .errors import AdtransError
 
 
 def _heading(text: str) -> None:
@@ -49,21 +50,46 @@ def run_demo() -> None:
     print(f"f(a) / a           = {out / a}")
 
 
-def run_show(target: str, wrt: list[str]) -> None:
+class CommandError(Exception):
+    """A problem with what the command line asked for: reported in one line, no traceback."""
+
+
+def load_function(target: str):
+    """The function ``FILE.py:FUNCTION`` names, imported from its file."""
     path, _, name = target.partition(":")
-    if not name:
-        raise SystemExit("usage: adtrans show FILE.py:FUNCTION [--wrt NAME ...]")
+    if not name or not path:
+        raise CommandError(f"expected FILE.py:FUNCTION, got {target!r}")
+    if not Path(path).is_file():
+        raise CommandError(f"no such file: {path}")
     spec = importlib.util.spec_from_file_location(Path(path).stem, path)
     if spec is None or spec.loader is None:
-        raise SystemExit(f"cannot load {path}")
+        raise CommandError(f"cannot load {path} as a Python module")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    function = getattr(module, name)
+    try:
+        spec.loader.exec_module(module)
+    except SyntaxError as exc:
+        raise CommandError(f"{path}:{exc.lineno}: syntax error: {exc.msg}") from None
+    except Exception as exc:
+        raise CommandError(f"importing {path} failed: {type(exc).__name__}: {exc}") from None
+    function = getattr(module, name, None)
+    if function is None:
+        raise CommandError(f"{path} defines no function {name!r}")
+    if not callable(function):
+        raise CommandError(f"{name!r} in {path} is not a function")
+    return function
+
+
+def run_show(target: str, wrt: list[str]) -> None:
+    function = load_function(target)
     spec_wrt: object = 0
     if wrt:
-        spec_wrt = tuple(int(w) if w.isdigit() else w for w in wrt)
+        spec_wrt = tuple(int(w) if w.lstrip("-").isdigit() else w for w in wrt)
     print(api.source(api.grad(function, wrt=spec_wrt)))
+
+
+def _one_line(text: str) -> str:
+    return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,8 +100,12 @@ def main(argv: list[str] | None = None) -> int:
     show.add_argument("target", help="FILE.py:FUNCTION")
     show.add_argument("--wrt", nargs="*", default=[], help="parameter names or positions")
     args = parser.parse_args(argv)
-    if args.command == "demo":
-        run_demo()
-    else:
-        run_show(args.target, args.wrt)
+    try:
+        if args.command == "demo":
+            run_demo()
+        else:
+            run_show(args.target, args.wrt)
+    except (CommandError, AdtransError) as exc:
+        print(f"adtrans: {_one_line(str(exc))}", file=sys.stderr)
+        return 1
     return 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -30,17 +31,35 @@ def numerical_vjp(f: Callable[..., Any], args: Sequence[Any], position: int, cot
     return grad
 
 
+def assert_same_value(got: Any, expected: Any) -> None:
+    """adtrans' forward sweep runs the function's own operations in the same order, so the
+    value it returns is the function's value bit for bit, of the same type."""
+    if isinstance(expected, (list, tuple)):
+        assert type(got) is type(expected) and len(got) == len(expected), (got, expected)
+        for g, e in zip(got, expected, strict=True):
+            assert_same_value(g, e)
+        return
+    assert type(got) is type(expected), f"value of type {type(got)}, function gives " \
+                                        f"{type(expected)}"
+    assert np.shape(got) == np.shape(expected) and np.asarray(got).dtype == \
+        np.asarray(expected).dtype, f"value {got!r}, function gives {expected!r}"
+    assert np.array_equal(got, expected, equal_nan=np.asarray(expected).dtype.kind in "fc"), \
+        f"value {got!r}, function gives {expected!r}"
+
+
 def check_grads(f: Callable[..., Any], *args: Any, wrt: Wrt = 0, eps: float = 1e-6,
                 rtol: float = 1e-5, atol: float = 1e-6, seed: int = 0) -> Any:
     """Assert that adtrans' gradient of ``f`` at ``args`` matches finite differences.
 
     Works for any output shape: the comparison is on the vector-Jacobian
-    product with a random cotangent.  Returns adtrans' gradient(s); raises
+    product with a random cotangent.  The value adtrans computes on the way must
+    be the function's value bit for bit.  Returns adtrans' gradient(s); raises
     AssertionError with both values on a mismatch.
     """
     names, as_tuple = resolve_wrt(f, wrt)
     params = list(inspect.signature(f).parameters)
     output, pullback = vjp(f, *args, wrt=wrt)
+    assert_same_value(output, f(*copy.deepcopy(args)))
     rng = np.random.default_rng(seed)
     # A scalar output is checked with cotangent 1, so the result is the plain gradient.
     cotangent = rng.standard_normal(np.shape(output)) if np.ndim(output) else 1.0

@@ -44,8 +44,8 @@ piecewise_constant(
     operator.ge, operator.eq, operator.ne,
     methods=("is_integer", "index", "count"))
 
-non_numeric(str, repr, ascii, format, bin, hex, oct, chr, ord, hash, id, type, isinstance,
-            issubclass, callable, hasattr)
+non_numeric(str, repr, ascii, format, bin, hex, oct, chr, type, isinstance, issubclass, callable,
+            hasattr)
 
 declared_constant(stop_gradient)
 
