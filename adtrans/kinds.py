@@ -128,8 +128,10 @@ def kind_of(value: Any, depth: int = 0) -> Kind:
     atom = _SCALAR_TYPES.get(type(value))
     if atom is not None:
         return of(atom)
-    if isinstance(value, (np.ndarray, np.generic)):
+    if type(value) is np.ndarray or isinstance(value, np.generic):
         return of(COMPLEX if np.iscomplexobj(value) else ARRAY)
+    if isinstance(value, np.ndarray):
+        return of(OBJECT)      # np.matrix, masked arrays: their operators mean other things
     if isinstance(value, (bool, int, float, complex, str)):     # subclasses
         return of(_SCALAR_TYPES[next(t for t in (bool, int, float, complex, str)
                                      if isinstance(value, t))])

@@ -90,6 +90,7 @@ class Normalizer:
         self.return_flag: str | None = None
         self.result: str | None = None
         self.groups = itertools.count(1)     # positional reads made for one loop or unpacking
+        self.iterated: list[str] = []        # sequences the loop being lowered walks
 
     # ----------------------------------------------------------------- errors
     def error(self, node: ast.AST, message: str) -> Exception:
@@ -349,7 +350,9 @@ class Normalizer:
                 raise self.error(stmt, "range() takes one to three positional arguments")
             index = stmt.target.id
             bounds = [self.stable(self.atom(a), stmt.body) for a in iterator.args]
+            iterated = []
         else:
+            self.iterated = []
             target = stmt.target
             counter = target.elts[0] if isinstance(target, (ast.Tuple, ast.List)) and \
                 len(target.elts) == 2 else None
@@ -360,6 +363,7 @@ class Normalizer:
             index = counter.id if plain_enumerate else self.namer.fresh("i")
             length, element = self.iteration(iterator, stmt.body)
             bounds = [length]
+            iterated, self.iterated = self.iterated, []
             value = element(_load(index))
             if plain_enumerate:
                 target, value = target.elts[1], value.elts[1]
@@ -371,7 +375,11 @@ class Normalizer:
         if loop.break_flag:
             self.emit_assign(loop.break_flag, ast.Constant(False))
         rng = self.builtin_call("range", *bounds)
-        self.emit(ast.For(target=_store(index), iter=rng, body=body, orelse=[]))
+        loop_stmt = ast.For(target=_store(index), iter=rng, body=body, orelse=[])
+        # The sequences walked by position: changing one inside the loop would change
+        # what Python iterates over (refusals.py checks).
+        loop_stmt._adtrans_iterated = iterated  # type: ignore[attr-defined]
+        self.emit(loop_stmt)
         return escaping | self.loop_else(stmt, loop, escaping)
 
     def calls(self, expr: ast.expr, function: object) -> bool:
@@ -418,6 +426,7 @@ class Normalizer:
             last = ast.BinOp(left=length, op=ast.Sub(), right=ast.Constant(1))
             return length, lambda i: inner(ast.BinOp(left=last, op=ast.Sub(), right=i))
         sequence = self.stable(self.sequence(iterator), body)
+        self.iterated.append(sequence.id)
         length = self.bind(self.builtin_call("len", sequence), f"len_{sequence.id}")
         # iterables.py may convert the sequence: it finds the statements by this group.
         group = next(self.groups)

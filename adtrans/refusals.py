@@ -92,14 +92,22 @@ def _never_read_again(operation: Operation, stmt: ast.stmt, aliases: dict[str, s
 
 
 def check_mutation(src: FunctionSource, stmt: ast.stmt, operation: Operation,
-                   aliases: dict[str, set[str]], protected: set[str], params: set[str]) -> None:
-    """Refuse an in-place change of a parameter's object or of a value still needed.
+                   aliases: dict[str, set[str]], protected: set[str], params: set[str],
+                   walked: set[str]) -> None:
+    """Refuse an in-place change of a parameter's object, of a value still needed, or of
+    a sequence an enclosing loop walks.
 
     ``protected`` holds the names whose current values the backward sweep reads
-    (at this statement, or from a tape).
+    (at this statement, or from a tape); ``walked`` the sequences of the loops
+    around the statement (adtrans takes their length once, Python does not).
     """
     for name in operation.mutates:
         shared = aliases.get(name, {name}) | {name}
+        touched = shared & walked
+        if touched:
+            raise src.error(stmt, f"{operation.description or 'this call'} changes "
+                                  f"{_quote(touched)} while a loop iterates over it; iterate "
+                                  "over a copy (`for x in list(xs):`) or over an index")
         touched = shared & params
         if touched:
             raise src.error(stmt, f"{operation.description or 'this call'} changes the "

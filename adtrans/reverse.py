@@ -30,7 +30,15 @@ from typing import Any
 
 from . import iterables, kinds, runtime
 from .aliasing import may_alias
-from .analysis import Activity, Classifier, Operation, activity, target_name, walk_assignments
+from .analysis import (
+    IMMUTABLE,
+    Activity,
+    Classifier,
+    Operation,
+    activity,
+    target_name,
+    walk_assignments,
+)
 from .names import Namer
 from .normalize import CoreFunction
 from .printing import unparse
@@ -337,9 +345,17 @@ class ReverseBuilder:
         saved = {target_name(s) for s in walk_assignments(self.core.body)
                  if id(s) in self.saved}
         saved |= {s.target.id for s in _walk(self.core.body) if id(s) in self.index_saved}
+        # Numbers and strings cannot change in place, whatever shares their name's class.
+        immutable = {name for name in self.local_names
+                     if all(kinds.is_only(env[name], IMMUTABLE)
+                            for env in self.kinds.values() if name in env)}
+        loops = _enclosing_loops(self.core.body)
         for stmt, operation, needed in self.mutation_points:
+            walked = {name for loop in loops.get(id(stmt), [])
+                      for name in getattr(loop, "_adtrans_iterated", [])}
             check_mutation(self.src, stmt, operation, aliases,
-                           set(needed) | saved | self.global_reads, set(self.core.params))
+                           (set(needed) | saved | self.global_reads) - immutable,
+                           set(self.core.params), walked)
 
     def mark_saved(self, stmt: ast.stmt, name: str, in_loop: bool, into: dict[int, str]) -> None:
         if id(stmt) not in into:
@@ -682,6 +698,19 @@ def _walk(stmts: list[ast.stmt]):
         if isinstance(stmt, (ast.If, ast.While, ast.For)):
             yield from _walk(stmt.body)
             yield from _walk(stmt.orelse)
+
+
+def _enclosing_loops(stmts: list[ast.stmt], loops: tuple[ast.stmt, ...] = ()
+                     ) -> dict[int, tuple[ast.stmt, ...]]:
+    """For each statement, the for loops around it (innermost last)."""
+    found: dict[int, tuple[ast.stmt, ...]] = {}
+    for stmt in stmts:
+        found[id(stmt)] = loops
+        if isinstance(stmt, (ast.If, ast.While, ast.For)):
+            inner = loops + (stmt,) if isinstance(stmt, ast.For) else loops
+            found.update(_enclosing_loops(stmt.body, inner))
+            found.update(_enclosing_loops(stmt.orelse, loops))
+    return found
 
 
 def _mark_loop_context(stmts: list[ast.stmt], in_loop: bool) -> None:

@@ -124,6 +124,10 @@ def as_gradient(d, x):
     if isinstance(x, (list, tuple)):
         parts = [as_gradient(None if d is None else d[k], item) for k, item in enumerate(x)]
         return parts if isinstance(x, list) else tuple(parts)
+    if d is not None and np.iscomplexobj(d) and not np.iscomplexobj(x):
+        raise AdtransError("a complex number appeared while differentiating a real input "
+                           "(for instance a negative number to a fractional power); complex "
+                           "numbers are not supported yet")
     if isinstance(x, (bool, int, float)) and not isinstance(x, np.generic):
         if d is None:
             return 0.0
@@ -270,13 +274,16 @@ def refuse_shared_array(value, scope, names, message):
     ``names`` are the variables that may share ``value``'s memory and are read
     later; ``scope`` is the caller's ``locals()``.  Only a real overlap raises.
     """
-    if not isinstance(value, np.ndarray):
+    if not isinstance(value, (np.ndarray, list, dict)):
         return
 
     def overlaps(other) -> bool:
-        if isinstance(other, (list, tuple)):         # a list or tuple holding the array
+        if other is value:
+            return True
+        if isinstance(other, (list, tuple)):         # a list or tuple holding the value
             return any(overlaps(item) for item in other)
-        return isinstance(other, np.ndarray) and np.may_share_memory(value, other)
+        return isinstance(value, np.ndarray) and isinstance(other, np.ndarray) and \
+            np.may_share_memory(value, other)
 
     for name in names:
         if overlaps(scope.get(name)):
