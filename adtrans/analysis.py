@@ -31,10 +31,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import kinds, rules
+from .binding import bind_arguments
 from .closed_world import Callee, attribute_category, method_callee, static_callee
+from .kind_analysis import Env, KindAnalysis
 from .kinds import Kind
 from .printing import unparse
-from .rules.registry import NO_DEFAULT, Rule
+from .rules.registry import Rule
 from .source import UNRESOLVED, FunctionSource
 
 # Values that cannot change in place: passing them anywhere is harmless.
@@ -102,13 +104,13 @@ class Classifier:
     """Classifies core statements of one function, given the kinds before each."""
 
     def __init__(self, src: FunctionSource, local_names: set[str],
-                 env_before: dict[int, kinds.Env], known: dict[str, object] | None = None
+                 env_before: dict[int, Env], known: dict[str, object] | None = None
                  ) -> None:
         self.src = src
         self.local_names = local_names
         self.env_before = env_before
-        self.env: kinds.Env = {}
-        self.kinds = kinds.KindAnalysis(src, {}, local_names, known)
+        self.env: Env = {}
+        self.kinds = KindAnalysis(src, {}, local_names, known)
 
     # ------------------------------------------------------------ helpers
     def kind(self, expr: ast.expr) -> Kind:
@@ -410,74 +412,4 @@ def operator_meaning(op: ast.AST, operand_kinds: list[Kind]) -> str:
     return "ambiguous"
 
 
-def bind_arguments(src: FunctionSource, stmt: ast.stmt, rule: Rule, args: list[ast.expr],
-                   keywords: list[ast.keyword], what: str) -> dict[str, ast.expr]:
-    """Match a call's arguments to a rule's parameters (defaults fill the rest)."""
-    bindings: dict[str, ast.expr] = {}
-    if len(args) > len(rule.params):
-        raise src.error(stmt, f"{what} takes at most {len(rule.params)} positional arguments "
-                              f"({', '.join(rule.params)}) in adtrans' rule; got {len(args)}")
-    for param, arg in zip(rule.params, args, strict=False):
-        bindings[param] = arg
-    for keyword in keywords:
-        if keyword.arg not in rule.params:
-            raise src.error(stmt, f"{what} got the keyword {keyword.arg!r}, which its "
-                                  f"derivative rule does not know ({', '.join(rule.params)})")
-        bindings[keyword.arg] = keyword.value
-    for param in rule.params:
-        if param not in bindings:
-            default = rule.defaults.get(param, NO_DEFAULT)
-            if default is NO_DEFAULT:
-                raise src.error(stmt, f"{what} is missing the argument {param!r}")
-            bindings[param] = ast.Constant(default)
-    if "out" in bindings and not (isinstance(bindings["out"], ast.Constant)
-                                  and bindings["out"].value is None):
-        raise src.error(stmt, f"{what} with out=... writes in place; drop out= and assign "
-                              "the result instead")
-    for param, reason in rule.refuse.items():
-        value = bindings.get(param)
-        default = rule.defaults.get(param, NO_DEFAULT)
-        if not (isinstance(value, ast.Constant) and value.value == default):
-            raise src.error(stmt, f"{what}: {reason}")
-    return bindings
 
-
-@dataclass
-class Activity:
-    varied: set[str]
-    useful: set[str]
-
-    def active(self, name: str) -> bool:
-        return name in self.varied and name in self.useful
-
-
-def activity(body: list[ast.stmt], operations: dict[int, Operation], wrt: list[str],
-             result: str) -> Activity:
-    """Varied and useful variables of a core body (a flow-insensitive fixpoint)."""
-    assignments = list(walk_assignments(body))
-    varied = set(wrt)
-    changed = True
-    while changed:
-        changed = False
-        for stmt in assignments:
-            target = target_name(stmt)
-            operation = operations[id(stmt)]
-            if target in varied or operation.kind == "constant":
-                continue
-            if operation.operand_names() & varied:
-                varied.add(target)
-                changed = True
-    useful = {result}
-    changed = True
-    while changed:
-        changed = False
-        for stmt in reversed(assignments):
-            target = target_name(stmt)
-            operation = operations[id(stmt)]
-            if target not in useful or operation.kind == "constant":
-                continue
-            new = operation.operand_names() - useful
-            if new:
-                useful |= new
-                changed = True
-    return Activity(varied, useful)

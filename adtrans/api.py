@@ -20,6 +20,7 @@ from . import kinds
 from .aliasing import mark_in_place_risks
 from .codegen import Generated, build_module, compile_module, render
 from .errors import AdtransError
+from .kind_analysis import numeric_parameters
 from .names import Namer, names_in
 from .normalize import normalize
 from .reverse import build_sweeps
@@ -143,7 +144,7 @@ def transform(f: Callable[..., Any], wrt: Wrt, mode: str,
         namer = Namer(names_in(src.tree) | set(src.closure), shadowed_builtins(src))
         core = normalize(src, namer)
         if signature is None:
-            param_kinds = kinds.numeric_parameters(core.params)
+            param_kinds = numeric_parameters(core.params)
         else:
             check_wrt_kinds(f, names, core.params, signature)
             param_kinds = dict(zip(core.params, signature, strict=True))

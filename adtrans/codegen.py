@@ -22,8 +22,9 @@ from typing import Any
 
 import astor
 
+from .astutil import assign, call, load, store
 from .printing import signed_constants
-from .reverse import Sweeps, assign, call, load, store
+from .reverse import Sweeps
 
 _COUNTER = itertools.count(1)
 _MARKER = re.compile(r"^(\s*)(__adtrans_comment_\d+__)\s*$", re.MULTILINE)

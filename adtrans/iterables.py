@@ -19,6 +19,7 @@ import ast
 
 from . import kinds
 from .analysis import SEQUENCES
+from .kind_analysis import Env
 from .names import Namer
 
 INDEXABLE = SEQUENCES | kinds.NUMERIC      # numbers raise, as iterating them would
@@ -49,7 +50,7 @@ def _rename_group(stmts: list[ast.stmt], group: int, name: str, new: str) -> Non
                 node.value = ast.Name(id=new, ctx=ast.Load())
 
 
-def convert(body: list[ast.stmt], env_before: dict[int, kinds.Env], namer: Namer,
+def convert(body: list[ast.stmt], env_before: dict[int, Env], namer: Namer,
             list_name: str) -> bool:
     """Insert ``seq_items = list(seq)`` where ``seq`` may not be a sequence; True if any."""
     changed = False

@@ -24,16 +24,16 @@ Every core statement keeps the ``lineno`` of the user's line it came from.
 from __future__ import annotations
 
 import ast
-import builtins
 import itertools
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .astutil import load as _load
+from .astutil import store as _store
+from .expressions import Expressions, is_boolean
+from .jumps import Jumps, Loop, always_returns, flag_test
+from .loops import Loops
 from .names import Namer
-from .source import UNRESOLVED, FunctionSource
-
-# Methods whose positional arguments NumPy also accepts as one tuple: x.reshape(2, 3).
-PACKED_METHODS = {"reshape", "transpose"}
+from .source import FunctionSource
 
 
 @dataclass
@@ -47,34 +47,7 @@ class CoreFunction:
     lines: dict[int, str] = field(default_factory=dict)   # user line -> text
 
 
-@dataclass
-class _Loop:
-    break_flag: str | None = None
-    continue_flag: str | None = None
-
-
-def _load(name: str) -> ast.Name:
-    return ast.Name(id=name, ctx=ast.Load())
-
-
-def _store(name: str) -> ast.Name:
-    return ast.Name(id=name, ctx=ast.Store())
-
-
-def _flag_test(flags: list[str], negate: bool) -> ast.expr:
-    test: ast.expr = _load(flags[0]) if len(flags) == 1 else ast.BoolOp(
-        op=ast.Or(), values=[_load(f) for f in flags])
-    return ast.UnaryOp(op=ast.Not(), operand=test) if negate else test
-
-
-def is_opaque(op: ast.expr) -> bool:
-    """An expression the core form keeps whole and evaluates only in the forward sweep."""
-    return isinstance(op, (ast.Compare, ast.BoolOp, ast.List, ast.Tuple, ast.Dict, ast.Set,
-                           ast.JoinedStr)) or (isinstance(op, ast.UnaryOp)
-                                               and isinstance(op.op, (ast.Not, ast.Invert)))
-
-
-class Normalizer:
+class Normalizer(Expressions, Loops, Jumps):
     """One pass over the user's FunctionDef, producing a CoreFunction."""
 
     def __init__(self, src: FunctionSource, namer: Namer) -> None:
@@ -86,7 +59,7 @@ class Normalizer:
             and isinstance(n.ctx, ast.Store)}
         self.out: list[ast.stmt] = []
         self.lineno: int | None = tree.lineno
-        self.loops: list[_Loop] = []
+        self.loops: list[Loop] = []
         self.return_flag: str | None = None
         self.result: str | None = None
         self.groups = itertools.count(1)     # positional reads made for one loop or unpacking
@@ -152,7 +125,7 @@ class Normalizer:
                 if flags:
                     rest = self.block(stmts[index + 1:], top=False)
                     if rest:
-                        guard = ast.If(test=_flag_test(sorted(flags), negate=True),
+                        guard = ast.If(test=flag_test(sorted(flags), negate=True),
                                        body=rest, orelse=[])
                         self.out.append(self._at(guard, stmts[index + 1].lineno))
                     if top:
@@ -251,218 +224,6 @@ class Normalizer:
             self.emit(ast.If(test=test, body=body, orelse=orelse))
         return body_flags | else_flags
 
-    def sub_block(self, stmts: list[ast.stmt]) -> tuple[set[str], list[ast.stmt]]:
-        body = self.block(stmts)
-        return self._flags_set_in(body), body
-
-    def _flags_set_in(self, stmts: list[ast.stmt]) -> set[str]:
-        """Jump flags assigned True anywhere in ``stmts`` that are still pending here."""
-        pending = {f for loop in self.loops for f in (loop.break_flag, loop.continue_flag) if f}
-        if self.return_flag:
-            pending.add(self.return_flag)
-        found = set()
-        for node in ast.walk(ast.Module(body=stmts, type_ignores=[])):
-            if (isinstance(node, ast.Assign) and isinstance(node.value, ast.Constant)
-                    and node.value.value is True and isinstance(node.targets[0], ast.Name)
-                    and node.targets[0].id in pending):
-                found.add(node.targets[0].id)
-        return found
-
-    def stmt_Return(self, stmt: ast.Return) -> set[str]:
-        if stmt.value is None:
-            raise self.error(stmt, "return without a value; return the number to differentiate")
-        if self.return_flag is None:
-            self.return_flag = self.namer.fresh("returned")
-        self.assign(self.result_name(), stmt.value)
-        self.emit_assign(self.return_flag, ast.Constant(True))
-        return {self.return_flag}
-
-    def stmt_Break(self, stmt: ast.Break) -> set[str]:
-        return self.jump(stmt, "break_flag", "broke")
-
-    def stmt_Continue(self, stmt: ast.Continue) -> set[str]:
-        return self.jump(stmt, "continue_flag", "skip")
-
-    def jump(self, stmt: ast.stmt, which: str, base: str) -> set[str]:
-        """A break or continue sets its loop's flag (created on first use)."""
-        if not self.loops:
-            word = "break" if isinstance(stmt, ast.Break) else "continue"
-            raise self.error(stmt, f"{word} outside a loop")
-        loop = self.loops[-1]
-        if getattr(loop, which) is None:
-            setattr(loop, which, self.namer.fresh(base))
-        flag = getattr(loop, which)
-        self.emit_assign(flag, ast.Constant(True))
-        return {flag}
-
-    def loop_body(self, stmts: list[ast.stmt], loop: _Loop, prefix: list[ast.stmt],
-                  lineno: int) -> tuple[list[ast.stmt], set[str]]:
-        """Normalise a loop body; return it and the flags that escape the loop."""
-        self.loops.append(loop)
-        try:
-            body = prefix + self.block(stmts)
-            escaping = self._flags_set_in(body)
-        finally:
-            self.loops.pop()
-        if loop.continue_flag:
-            body.insert(0, self._at(ast.Assign(targets=[_store(loop.continue_flag)],
-                                               value=ast.Constant(False)), lineno))
-        stop = [f for f in (loop.break_flag, self.return_flag)
-                if f and (f == loop.break_flag or f in escaping)]
-        if stop:
-            body.append(self._at(ast.If(test=_flag_test(stop, negate=False),
-                                        body=[self._at(ast.Break(), lineno)], orelse=[]),
-                                 lineno))
-        escaping = {f for f in escaping if f == self.return_flag}
-        return body, escaping
-
-    def loop_else(self, stmt: ast.While | ast.For, loop: _Loop, escaping: set[str]) -> set[str]:
-        """The else: clause runs when no break or return left the loop.
-
-        A jump inside it belongs to the enclosing loop or function: its flags escape.
-        """
-        if not stmt.orelse:
-            return set()
-        flags = [f for f in (loop.break_flag, *sorted(escaping)) if f]
-        orelse = self.block(stmt.orelse)
-        if flags:
-            self.emit(ast.If(test=_flag_test(flags, negate=True), body=orelse, orelse=[]))
-        else:
-            self.out.extend(orelse)
-        return self._flags_set_in(orelse)
-
-    def stmt_While(self, stmt: ast.While) -> set[str]:
-        loop = _Loop()
-        test = self.test(stmt.test)
-        body, escaping = self.loop_body(stmt.body, loop, [], stmt.lineno)
-        self.lineno = stmt.lineno
-        if loop.break_flag:
-            self.emit_assign(loop.break_flag, ast.Constant(False))
-        self.emit(ast.While(test=test, body=body, orelse=[]))
-        return escaping | self.loop_else(stmt, loop, escaping)
-
-    def stmt_For(self, stmt: ast.For) -> set[str]:
-        loop = _Loop()
-        iterator = stmt.iter
-        prefix: list[ast.stmt] = []
-        if self.calls(iterator, builtins.range) and isinstance(stmt.target, ast.Name):
-            if iterator.keywords or not 1 <= len(iterator.args) <= 3:
-                raise self.error(stmt, "range() takes one to three positional arguments")
-            index = stmt.target.id
-            bounds = [self.stable(self.atom(a), stmt.body) for a in iterator.args]
-            iterated = []
-        else:
-            self.iterated = []
-            target = stmt.target
-            counter = target.elts[0] if isinstance(target, (ast.Tuple, ast.List)) and \
-                len(target.elts) == 2 else None
-            plain_enumerate = isinstance(counter, ast.Name) and self.calls(
-                iterator, builtins.enumerate) and len(iterator.args) == 1 and \
-                not iterator.keywords
-            # `for i, x in enumerate(xs)` keeps the user's i as the loop index.
-            index = counter.id if plain_enumerate else self.namer.fresh("i")
-            length, element = self.iteration(iterator, stmt.body)
-            bounds = [length]
-            iterated, self.iterated = self.iterated, []
-            value = element(_load(index))
-            if plain_enumerate:
-                target, value = target.elts[1], value.elts[1]
-            prefix = self.capture(self.assign_target, target, value)
-        for s in prefix:
-            s.lineno = stmt.lineno
-        body, escaping = self.loop_body(stmt.body, loop, prefix, stmt.lineno)
-        self.lineno = stmt.lineno
-        if loop.break_flag:
-            self.emit_assign(loop.break_flag, ast.Constant(False))
-        rng = self.builtin_call("range", *bounds)
-        loop_stmt = ast.For(target=_store(index), iter=rng, body=body, orelse=[])
-        # The sequences walked by position: changing one inside the loop would change
-        # what Python iterates over (refusals.py checks).
-        loop_stmt._adtrans_iterated = iterated  # type: ignore[attr-defined]
-        self.emit(loop_stmt)
-        return escaping | self.loop_else(stmt, loop, escaping)
-
-    def calls(self, expr: ast.expr, function: object) -> bool:
-        """Whether ``expr`` is a call of the builtin ``function`` (not a local of that name)."""
-        return isinstance(expr, ast.Call) and isinstance(expr.func, (ast.Name, ast.Attribute)) \
-            and self.src.resolve(expr.func, self.local_names) is function
-
-    def iteration(self, iterator: ast.expr, body: list[ast.stmt]
-                  ) -> tuple[ast.expr, Callable[[ast.expr], ast.expr]]:
-        """Lower an iterable to a length (an atom) and the element at an index.
-
-        ``enumerate``, ``zip`` and ``reversed`` compose; anything else is a
-        sequence indexed by position (a kinds check converts dicts, sets and
-        iterators first, see kinds.py).
-        """
-        if self.calls(iterator, builtins.enumerate):
-            if len(iterator.args) + len(iterator.keywords) not in (1, 2) or any(
-                    k.arg != "start" for k in iterator.keywords):
-                raise self.error(iterator, "enumerate(sequence, start=0) takes a sequence and "
-                                           "an optional start")
-            length, inner = self.iteration(iterator.args[0], body)
-            given = iterator.args[1:] + [k.value for k in iterator.keywords]
-            start = self.stable(self.atom(given[0]), body) if given else ast.Constant(0)
-
-            def counted(i: ast.expr) -> ast.expr:
-                count = i if _is_zero(start) else ast.BinOp(left=i, op=ast.Add(), right=start)
-                return ast.Tuple(elts=[count, inner(i)], ctx=ast.Load())
-            return length, counted
-        if self.calls(iterator, builtins.zip):
-            if iterator.keywords or not iterator.args or any(
-                    isinstance(a, ast.Starred) for a in iterator.args):
-                raise self.error(iterator, "zip() over a fixed number of sequences, without "
-                                           "keywords or *args, is supported; write the loop "
-                                           "over an index instead")
-            parts = [self.iteration(a, body) for a in iterator.args]
-            lengths = [length for length, _ in parts]
-            length = lengths[0] if len(lengths) == 1 else self.bind(
-                self.builtin_call("min", *lengths), "n")
-            return length, lambda i: ast.Tuple(elts=[element(i) for _, element in parts],
-                                               ctx=ast.Load())
-        if self.calls(iterator, builtins.reversed) and len(iterator.args) == 1 \
-                and not iterator.keywords:
-            length, inner = self.iteration(iterator.args[0], body)
-            last = ast.BinOp(left=length, op=ast.Sub(), right=ast.Constant(1))
-            return length, lambda i: inner(ast.BinOp(left=last, op=ast.Sub(), right=i))
-        sequence = self.stable(self.sequence(iterator), body)
-        self.iterated.append(sequence.id)
-        length = self.bind(self.builtin_call("len", sequence), f"len_{sequence.id}")
-        # iterables.py may convert the sequence: it finds the statements by this group.
-        group = next(self.groups)
-        self.out[-1]._adtrans_iterates = group  # type: ignore[attr-defined]
-
-        def item(i: ast.expr) -> ast.expr:
-            node = ast.Subscript(value=_load(sequence.id), slice=i, ctx=ast.Load())
-            node._adtrans_iterates = group  # type: ignore[attr-defined]
-            return node
-        return length, item
-
-    def builtin_call(self, name: str, *args: ast.expr) -> ast.Call:
-        return ast.Call(func=_load(self.namer.builtin(name)), args=list(args), keywords=[])
-
-    def sequence(self, expr: ast.expr) -> ast.Name:
-        """Bind an iterated sequence to a name, so the loop and its reverse see one value."""
-        return self.bind(self.atom(expr))
-
-    def stable(self, value: ast.expr, body: list[ast.stmt]) -> ast.expr:
-        """A loop's iterable is evaluated once: copy a name the loop body reassigns."""
-        stored = {n.id for s in body for n in ast.walk(s)
-                  if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-        if isinstance(value, ast.Name) and value.id in stored:
-            name = self.namer.temp()
-            self.emit_assign(name, value)
-            return _load(name)
-        return value
-
-    def bind(self, value: ast.expr, base: str | None = None) -> ast.Name:
-        """A name for an atom: itself if it is one, else a temporary assigned to it."""
-        if isinstance(value, ast.Name):
-            return value
-        name = self.namer.fresh(base) if base else self.namer.temp()
-        self.emit_assign(name, value)
-        return _load(name)
-
     # ----------------------------------------------------------------- assignment
     def assign_target(self, target: ast.expr, value: ast.expr) -> None:
         if isinstance(target, ast.Name):
@@ -497,7 +258,7 @@ class Normalizer:
                                      "instead, e.g. with np.where or np.concatenate")
 
     def assign(self, name: str, value: ast.expr) -> None:
-        if isinstance(value, ast.BoolOp) and not _is_boolean(value):
+        if isinstance(value, ast.BoolOp) and not is_boolean(value):
             self.select(name, value)
             return
         if isinstance(value, ast.IfExp):
@@ -523,155 +284,6 @@ class Normalizer:
             self.emit(ast.If(test=test, body=self.capture(self.assign, into, tail), orelse=[]))
         if into != name:
             self.emit_assign(name, _load(into))
-
-    # ----------------------------------------------------------------- expressions
-    def test(self, expr: ast.expr) -> ast.expr:
-        """A condition: evaluated whole in the forward sweep (it carries no gradient)."""
-        self.reject_unsupported(expr)
-        return expr
-
-    def reject_unsupported(self, expr: ast.expr) -> None:
-        for node in ast.walk(expr):
-            if isinstance(node, (ast.Lambda, ast.NamedExpr, ast.Yield, ast.YieldFrom,
-                                 ast.Await, ast.ListComp, ast.SetComp, ast.DictComp,
-                                 ast.GeneratorExp)):
-                kind = {ast.NamedExpr: "the walrus operator :="}.get(type(node),
-                                                                       type(node).__name__)
-                raise self.error(expr, f"{kind} is not supported inside a function adtrans "
-                                       "differentiates; use a plain loop or assignment")
-
-    def is_static(self, expr: ast.expr) -> bool:
-        """A name or attribute chain bound outside the function (np.pi, a global)."""
-        return isinstance(expr, (ast.Name, ast.Attribute)) and \
-            self.src.resolve(expr, self.local_names) is not UNRESOLVED
-
-    def atom(self, expr: ast.expr) -> ast.expr:
-        """Reduce ``expr`` to a name or constant, emitting temporaries for its parts."""
-        if isinstance(expr, ast.Constant):
-            return expr
-        if isinstance(expr, ast.Name):
-            return _load(expr.id)
-        if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub) and \
-                isinstance(expr.operand, ast.Constant) and \
-                isinstance(expr.operand.value, (int, float, complex)):
-            return ast.Constant(-expr.operand.value)
-        if isinstance(expr, ast.Attribute) and self.is_static(expr):
-            return expr
-        if isinstance(expr, (ast.Tuple, ast.List)):
-            return type(expr)(elts=[self.atom(e) for e in expr.elts], ctx=ast.Load())
-        if isinstance(expr, ast.IfExp) or isinstance(expr, ast.BoolOp) and not _is_boolean(expr):
-            name = self.namer.temp()
-            self.assign(name, expr)
-            return _load(name)
-        operation = self.operation(expr)     # operands first, so temporaries count upwards
-        name = self.namer.temp()
-        self.emit_assign(name, operation)
-        return _load(name)
-
-    def operation(self, expr: ast.expr) -> ast.expr:
-        """One primitive applied to atoms, or an opaque forward-only expression."""
-        self.reject_unsupported(expr)
-        if isinstance(expr, (ast.Constant, ast.Name)):
-            return self.atom(expr)
-        if isinstance(expr, ast.BinOp):
-            return ast.BinOp(left=self.atom(expr.left), op=expr.op, right=self.atom(expr.right))
-        if isinstance(expr, ast.UnaryOp):
-            if isinstance(expr.op, ast.USub) and isinstance(expr.operand, ast.Constant):
-                return self.atom(expr)
-            return ast.UnaryOp(op=expr.op, operand=self.atom(expr.operand))
-        if isinstance(expr, ast.Call):
-            return self.call(expr)
-        if isinstance(expr, ast.Attribute):
-            if self.is_static(expr):
-                return expr
-            return ast.Attribute(value=self.atom(expr.value), attr=expr.attr, ctx=ast.Load())
-        if isinstance(expr, ast.Subscript):
-            node = ast.Subscript(value=self.atom(expr.value), slice=self.index(expr.slice),
-                                 ctx=ast.Load())
-            node._adtrans_iterates = getattr(expr, "_adtrans_iterates", None)  # type: ignore
-            return node
-        if isinstance(expr, (ast.Tuple, ast.List)):
-            return self.atom(expr)
-        if isinstance(expr, (ast.Compare, ast.BoolOp, ast.Dict, ast.Set, ast.JoinedStr)):
-            return expr
-        raise self.error(expr, f"the expression `{type(expr).__name__}` is not supported; "
-                               "rewrite it with arithmetic, NumPy calls, if and for")
-
-    def call(self, expr: ast.Call) -> ast.Call:
-        func = expr.func
-        is_method = isinstance(func, ast.Attribute) and not self.is_static(func)
-        if is_method:
-            func = ast.Attribute(value=self.atom(func.value), attr=func.attr, ctx=ast.Load())
-        elif not self.is_static(func):
-            func = self.atom(func)
-        args = []
-        for arg in expr.args:
-            if isinstance(arg, ast.Starred):
-                raise self.error(expr, "calls with *args are not supported; pass the "
-                                       "arguments one by one")
-            if isinstance(arg, ast.List):
-                # A list literal gets a name, so its elements' gradients can flow (np.array).
-                args.append(self.bind(self.atom(arg)))
-                continue
-            args.append(self.atom(arg))
-        keywords = []
-        for keyword in expr.keywords:
-            if keyword.arg is None:
-                raise self.error(expr, "calls with **kwargs are not supported; pass the "
-                                       "keyword arguments one by one")
-            keywords.append(ast.keyword(arg=keyword.arg, value=self.atom(keyword.value)))
-        if is_method and func.attr in PACKED_METHODS and len(args) > 1:
-            args = [ast.Tuple(elts=args, ctx=ast.Load())]
-        return ast.Call(func=func, args=args, keywords=keywords)
-
-    def index(self, expr: ast.expr) -> ast.expr:
-        """An index: integer arithmetic on names and constants stays inline, rest is hoisted."""
-        if isinstance(expr, ast.Slice):
-            parts = {k: self.index_part(getattr(expr, k)) for k in ("lower", "upper", "step")}
-            return ast.Slice(**parts)
-        if isinstance(expr, ast.Tuple):
-            return ast.Tuple(elts=[self.index(e) for e in expr.elts], ctx=ast.Load())
-        return self.index_part(expr)
-
-    def index_part(self, expr: ast.expr | None) -> ast.expr | None:
-        if expr is None or self.simple_index(expr):
-            return expr
-        return self.atom(expr)
-
-    def simple_index(self, expr: ast.expr) -> bool:
-        if isinstance(expr, (ast.Constant, ast.Name)):
-            return True
-        if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, (ast.USub, ast.UAdd)):
-            return self.simple_index(expr.operand)
-        if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Sub, ast.Mult,
-                                                                ast.FloorDiv, ast.Mod)):
-            return self.simple_index(expr.left) and self.simple_index(expr.right)
-        return False
-
-
-def _is_boolean(expr: ast.expr) -> bool:
-    """An expression whose value is a truth value (it carries no gradient)."""
-    if isinstance(expr, ast.BoolOp):
-        return all(_is_boolean(v) for v in expr.values)
-    return isinstance(expr, ast.Compare) or (
-        isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not)) or (
-        isinstance(expr, ast.Constant) and isinstance(expr.value, bool))
-
-
-def _is_zero(expr: ast.expr) -> bool:
-    return isinstance(expr, ast.Constant) and type(expr.value) is int and expr.value == 0
-
-
-def always_returns(stmts: list[ast.stmt]) -> bool:
-    """Whether every path through ``stmts`` ends in return or raise."""
-    if not stmts:
-        return False
-    last = stmts[-1]
-    if isinstance(last, (ast.Return, ast.Raise)):
-        return True
-    if isinstance(last, ast.If):
-        return always_returns(last.body) and always_returns(last.orelse)
-    return False
 
 
 def normalize(src: FunctionSource, namer: Namer) -> CoreFunction:

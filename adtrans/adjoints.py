@@ -1,0 +1,151 @@
+"""The cotangent contributions of each active assignment, as expressions.
+
+For ``name = op`` the rule's template (rules/) is instantiated with the
+generated code's names: ``h = np.tanh(t9)`` gives ``d_t9 <- d_h * (1.0 - h *
+h)``, with placeholders ``G`` (the result's adjoint) and ``ANS`` (the result)
+filled in by the backward sweep.  Contributions of one statement to one
+variable are summed into one expression, identical ones computed once.
+Copies pass the cotangent, literals index it, index reads scatter it into an
+accumulator.  The mixin records which primal values each adjoint reads,
+which the to-be-recorded analysis (recording.py) turns into saves.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from .analysis import target_name
+from .astutil import call, load, names_read
+from .templates import instantiate, same
+
+ANS, G = "__adtrans_ans__", "__adtrans_g__"
+
+
+@dataclass
+class StatementAdjoint:
+    """The cotangent contributions of one active assignment, with placeholders G and ANS."""
+
+    contributions: list[tuple[str, ast.expr]]      # (primal variable, expression)
+    index: tuple[str, ast.expr] | None = None      # (indexed container, index) for t = x[i]
+    reads_args: set[str] = field(default_factory=set)
+    reads_ans: bool = False
+
+
+class AdjointExpressions:
+    """Mixin of ReverseBuilder: ``adjoints_of`` fills ``self.adjoints``."""
+
+    # ------------------------------------------------------------ adjoint expressions
+    def adjoints_of(self, stmt: ast.Assign) -> None:
+        target = target_name(stmt)
+        operation = self.operations[id(stmt)]
+        if not self.active(target):
+            return
+        varied = [o for o in operation.operands
+                  if isinstance(o, ast.Name) and o.id in self.activity.varied]
+        if operation.kind not in ("copy", "pack", "index", "rule"):
+            return                  # refusals.py has refused those that see a varied value
+        if any(not isinstance(o, (ast.Name, ast.Constant)) and names_read(o)
+               & self.activity.varied for o in operation.operands):
+            raise self.src.error(stmt, f"{operation.description} receives a tuple or list of "
+                                       "values that depend on the input; this is not "
+                                       "supported yet")
+        if not varied:
+            return
+        adjoint = StatementAdjoint([])
+        if operation.kind == "copy":
+            adjoint.contributions.append((operation.operands[0].id, load(G)))
+        elif operation.kind == "pack":
+            # A literal tuple/list: its cotangent is indexed like the sequence itself.
+            grouped: dict[str, list[ast.expr]] = {}
+            for position, element in enumerate(operation.operands):
+                if isinstance(element, ast.Name) and element.id in self.activity.varied:
+                    grouped.setdefault(element.id, []).append(ast.Subscript(
+                        value=load(G), slice=ast.Constant(position), ctx=ast.Load()))
+            adjoint.contributions += [(n, self.sum(n, e)) for n, e in grouped.items()]
+        elif operation.kind == "index":
+            container = operation.operands[0].id
+            index = stmt.value.slice
+            if container not in self.accumulator:
+                self.accumulator[container] = self.namer.fresh(f"d_{container}_acc")
+            adjoint.index = (container, index)
+            adjoint.reads_args = {container} | names_read(index)
+        else:
+            rule = operation.rule
+            mapping = {"g": load(G), "ans": load(ANS), **operation.bindings}
+            helpers = {n: self.helper(n, obj) for n, obj in rule.helpers.items()}
+            grouped: dict[str, list[ast.expr]] = {}
+            for param, template in zip(rule.differentiable, rule.templates, strict=True):
+                arg = operation.bindings[param]
+                if not (isinstance(arg, ast.Name) and arg.id in self.activity.varied) or \
+                        _is_none(template):
+                    continue
+                expr = instantiate(template, mapping, helpers)
+                grouped.setdefault(arg.id, []).append(expr)
+            # When every other argument is a Python number, the result has this operand's
+            # shape: its cotangent needs no unbroadcast (1 / t3 gives -d_out * out / t3).
+            unbroadcast = helpers.get("unbroadcast")
+            for param in rule.differentiable:
+                arg = operation.bindings[param]
+                others = [a for q, a in operation.bindings.items() if q != param]
+                if isinstance(arg, ast.Name) and arg.id in grouped and \
+                        all(_is_number(a) for a in others):
+                    grouped[arg.id] = [_strip_call(e, unbroadcast) for e in grouped[arg.id]]
+            for name, exprs in grouped.items():
+                adjoint.contributions.append((name, self.sum(name, exprs)))
+            for _, expr in adjoint.contributions:
+                used = names_read(expr)
+                adjoint.reads_ans |= ANS in used
+                adjoint.reads_args |= used
+        self.global_reads |= adjoint.reads_args - self.local_names - {G, ANS}
+        adjoint.reads_args &= self.local_names
+        self.adjoints[id(stmt)] = adjoint
+
+    def sum(self, name: str, exprs: list[ast.expr]) -> ast.expr:
+        """The sum of contributions to ``name``'s adjoint (elementwise for containers)."""
+        if name in self.tree_names:
+            return _sum(exprs, self.runtime("tree_add"))
+        return _sum(exprs)
+
+
+def _is_none(expr: ast.expr) -> bool:
+    return isinstance(expr, ast.Constant) and expr.value is None
+
+
+def _is_number(expr: ast.expr) -> bool:
+    return isinstance(expr, ast.Constant) and type(expr.value) in (int, float)
+
+
+def _strip_call(expr: ast.expr, func: str | None) -> ast.expr:
+    """``func(e, ...)`` becomes ``e`` (used to drop unbroadcast where shapes agree)."""
+    if func and isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and \
+            expr.func.id == func:
+        return expr.args[0]
+    return expr
+
+
+def _sum(exprs: list[ast.expr], adder: str | None = None) -> ast.expr:
+    """Add contributions; identical ones are computed once and scaled.
+
+    With ``adder`` (the helper adding container cotangents), the terms are combined
+    by calls of it instead, and never scaled (``2 * list`` would repeat the list).
+    """
+    if adder is not None:
+        total = exprs[0]
+        for expr in exprs[1:]:
+            total = call(adder, total, expr)
+        return total
+    groups: list[tuple[ast.expr, int]] = []
+    for expr in exprs:
+        for i, (seen, count) in enumerate(groups):
+            if same(seen, expr):
+                groups[i] = (seen, count + 1)
+                break
+        else:
+            groups.append((expr, 1))
+    terms = [e if n == 1 else ast.BinOp(left=ast.Constant(n), op=ast.Mult(), right=e)
+             for e, n in groups]
+    total = terms[0]
+    for term in terms[1:]:
+        total = ast.BinOp(left=total, op=ast.Add(), right=term)
+    return total

@@ -1,0 +1,162 @@
+"""Lowering of expressions: one primitive per assignment, operands reduced to atoms.
+
+An atom is a name or a constant; every compound sub-expression is hoisted into
+a temporary ``t1, t2, ...`` in evaluation order.  Conditions and comparisons
+stay whole (they carry no gradient); ``a if c else b`` and ``a or b`` used as
+values become ``if`` statements.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .astutil import load as _load
+from .source import UNRESOLVED
+
+# Methods whose positional arguments NumPy also accepts as one tuple: x.reshape(2, 3).
+PACKED_METHODS = {"reshape", "transpose"}
+
+
+class Expressions:
+    """Mixin of Normalizer: atoms, operations, calls and indices."""
+
+    # ----------------------------------------------------------------- expressions
+    def test(self, expr: ast.expr) -> ast.expr:
+        """A condition: evaluated whole in the forward sweep (it carries no gradient)."""
+        self.reject_unsupported(expr)
+        return expr
+
+    def reject_unsupported(self, expr: ast.expr) -> None:
+        for node in ast.walk(expr):
+            if isinstance(node, (ast.Lambda, ast.NamedExpr, ast.Yield, ast.YieldFrom,
+                                 ast.Await, ast.ListComp, ast.SetComp, ast.DictComp,
+                                 ast.GeneratorExp)):
+                kind = {ast.NamedExpr: "the walrus operator :="}.get(type(node),
+                                                                       type(node).__name__)
+                raise self.error(expr, f"{kind} is not supported inside a function adtrans "
+                                       "differentiates; use a plain loop or assignment")
+
+    def is_static(self, expr: ast.expr) -> bool:
+        """A name or attribute chain bound outside the function (np.pi, a global)."""
+        return isinstance(expr, (ast.Name, ast.Attribute)) and \
+            self.src.resolve(expr, self.local_names) is not UNRESOLVED
+
+    def bind(self, value: ast.expr, base: str | None = None) -> ast.Name:
+        """A name for an atom: itself if it is one, else a temporary assigned to it."""
+        if isinstance(value, ast.Name):
+            return value
+        name = self.namer.fresh(base) if base else self.namer.temp()
+        self.emit_assign(name, value)
+        return _load(name)
+
+    def atom(self, expr: ast.expr) -> ast.expr:
+        """Reduce ``expr`` to a name or constant, emitting temporaries for its parts."""
+        if isinstance(expr, ast.Constant):
+            return expr
+        if isinstance(expr, ast.Name):
+            return _load(expr.id)
+        if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub) and \
+                isinstance(expr.operand, ast.Constant) and \
+                isinstance(expr.operand.value, (int, float, complex)):
+            return ast.Constant(-expr.operand.value)
+        if isinstance(expr, ast.Attribute) and self.is_static(expr):
+            return expr
+        if isinstance(expr, (ast.Tuple, ast.List)):
+            return type(expr)(elts=[self.atom(e) for e in expr.elts], ctx=ast.Load())
+        if isinstance(expr, ast.IfExp) or isinstance(expr, ast.BoolOp) and not is_boolean(expr):
+            name = self.namer.temp()
+            self.assign(name, expr)
+            return _load(name)
+        operation = self.operation(expr)     # operands first, so temporaries count upwards
+        name = self.namer.temp()
+        self.emit_assign(name, operation)
+        return _load(name)
+
+    def operation(self, expr: ast.expr) -> ast.expr:
+        """One primitive applied to atoms, or an opaque forward-only expression."""
+        self.reject_unsupported(expr)
+        if isinstance(expr, (ast.Constant, ast.Name)):
+            return self.atom(expr)
+        if isinstance(expr, ast.BinOp):
+            return ast.BinOp(left=self.atom(expr.left), op=expr.op, right=self.atom(expr.right))
+        if isinstance(expr, ast.UnaryOp):
+            if isinstance(expr.op, ast.USub) and isinstance(expr.operand, ast.Constant):
+                return self.atom(expr)
+            return ast.UnaryOp(op=expr.op, operand=self.atom(expr.operand))
+        if isinstance(expr, ast.Call):
+            return self.call(expr)
+        if isinstance(expr, ast.Attribute):
+            if self.is_static(expr):
+                return expr
+            return ast.Attribute(value=self.atom(expr.value), attr=expr.attr, ctx=ast.Load())
+        if isinstance(expr, ast.Subscript):
+            node = ast.Subscript(value=self.atom(expr.value), slice=self.index(expr.slice),
+                                 ctx=ast.Load())
+            node._adtrans_iterates = getattr(expr, "_adtrans_iterates", None)  # type: ignore
+            return node
+        if isinstance(expr, (ast.Tuple, ast.List)):
+            return self.atom(expr)
+        if isinstance(expr, (ast.Compare, ast.BoolOp, ast.Dict, ast.Set, ast.JoinedStr)):
+            return expr
+        raise self.error(expr, f"the expression `{type(expr).__name__}` is not supported; "
+                               "rewrite it with arithmetic, NumPy calls, if and for")
+
+    def call(self, expr: ast.Call) -> ast.Call:
+        func = expr.func
+        is_method = isinstance(func, ast.Attribute) and not self.is_static(func)
+        if is_method:
+            func = ast.Attribute(value=self.atom(func.value), attr=func.attr, ctx=ast.Load())
+        elif not self.is_static(func):
+            func = self.atom(func)
+        args = []
+        for arg in expr.args:
+            if isinstance(arg, ast.Starred):
+                raise self.error(expr, "calls with *args are not supported; pass the "
+                                       "arguments one by one")
+            if isinstance(arg, ast.List):
+                # A list literal gets a name, so its elements' gradients can flow (np.array).
+                args.append(self.bind(self.atom(arg)))
+                continue
+            args.append(self.atom(arg))
+        keywords = []
+        for keyword in expr.keywords:
+            if keyword.arg is None:
+                raise self.error(expr, "calls with **kwargs are not supported; pass the "
+                                       "keyword arguments one by one")
+            keywords.append(ast.keyword(arg=keyword.arg, value=self.atom(keyword.value)))
+        if is_method and func.attr in PACKED_METHODS and len(args) > 1:
+            args = [ast.Tuple(elts=args, ctx=ast.Load())]
+        return ast.Call(func=func, args=args, keywords=keywords)
+
+    def index(self, expr: ast.expr) -> ast.expr:
+        """An index: integer arithmetic on names and constants stays inline, rest is hoisted."""
+        if isinstance(expr, ast.Slice):
+            parts = {k: self.index_part(getattr(expr, k)) for k in ("lower", "upper", "step")}
+            return ast.Slice(**parts)
+        if isinstance(expr, ast.Tuple):
+            return ast.Tuple(elts=[self.index(e) for e in expr.elts], ctx=ast.Load())
+        return self.index_part(expr)
+
+    def index_part(self, expr: ast.expr | None) -> ast.expr | None:
+        if expr is None or self.simple_index(expr):
+            return expr
+        return self.atom(expr)
+
+    def simple_index(self, expr: ast.expr) -> bool:
+        if isinstance(expr, (ast.Constant, ast.Name)):
+            return True
+        if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, (ast.USub, ast.UAdd)):
+            return self.simple_index(expr.operand)
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, (ast.Add, ast.Sub, ast.Mult,
+                                                                ast.FloorDiv, ast.Mod)):
+            return self.simple_index(expr.left) and self.simple_index(expr.right)
+        return False
+
+
+def is_boolean(expr: ast.expr) -> bool:
+    """An expression whose value is a truth value (it carries no gradient)."""
+    if isinstance(expr, ast.BoolOp):
+        return all(is_boolean(v) for v in expr.values)
+    return isinstance(expr, ast.Compare) or (
+        isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not)) or (
+        isinstance(expr, ast.Constant) and isinstance(expr.value, bool))

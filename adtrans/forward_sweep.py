@@ -1,0 +1,103 @@
+"""The forward sweep: the core statements, plus what the backward sweep will need.
+
+Saves of overwritten values (recording.py decides which), branch decisions of
+``if`` statements with adjoint work inside, trip counts of ``while`` loops (and
+of ``for`` loops that can break early); inside loops these go on the tape.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .analysis import target_name
+from .astutil import assign, call, load, store
+from .printing import unparse
+
+
+class ForwardSweep:
+    """Mixin of ReverseBuilder: ``forward`` emits the forward sweep of a block."""
+
+    # ------------------------------------------------------------ forward sweep
+    def forward(self, stmts: list[ast.stmt], in_loop: bool, assigned: set[str]
+                ) -> tuple[list[ast.stmt], set[str]]:
+        """The forward sweep for ``stmts``; also returns the definitely-assigned names."""
+        code: list[ast.stmt] = []
+        lineno = None
+        for stmt in stmts:
+            if stmt.lineno != lineno and isinstance(stmt, ast.Assign) and \
+                    stmt.lineno != self.src.tree.lineno:
+                lineno = stmt.lineno
+                text = self.src.line(lineno).strip()
+                group = [s for s in stmts if s.lineno == lineno and isinstance(s, ast.Assign)]
+                if len(group) > 1 or (group and unparse(group[0]) != text):
+                    code.append(self.comment(text))
+            if isinstance(stmt, ast.Assign):
+                target = target_name(stmt)
+                if id(stmt) in self.saved:
+                    code.append(self.save(stmt, target, self.saved[id(stmt)], assigned))
+                risk = getattr(stmt, "_adtrans_alias_risk", None)
+                if risk:
+                    readers, message = risk
+                    scope = call(self.namer.builtin("locals"))
+                    code.append(ast.Expr(value=call(
+                        self.runtime("refuse_shared_array"), load(target), scope,
+                        ast.Tuple(elts=[ast.Constant(n) for n in readers], ctx=ast.Load()),
+                        ast.Constant(message))))
+                code.append(stmt)
+                assigned = assigned | {target}
+            elif isinstance(stmt, ast.If):
+                body, in_body = self.forward(stmt.body, in_loop, assigned)
+                orelse, in_else = self.forward(stmt.orelse, in_loop, assigned)
+                test = stmt.test
+                if self.has_backward(stmt.body + stmt.orelse):
+                    decision = self.namer.fresh("cond")
+                    self.bookkeeping[id(stmt)] = decision
+                    code.append(assign(decision, test))
+                    assigned = assigned | {decision}
+                    test = load(decision)
+                code.append(ast.If(test=test, body=body or [ast.Pass()], orelse=orelse))
+                if id(stmt) in self.bookkeeping and in_loop:
+                    code.append(self.push_stmt(load(self.bookkeeping[id(stmt)])))
+                assigned = in_body & in_else
+            elif isinstance(stmt, (ast.While, ast.For)):
+                code += self.forward_loop(stmt, in_loop, assigned)
+            else:
+                code.append(stmt)
+        return code, assigned
+
+    def forward_loop(self, stmt: ast.While | ast.For, in_loop: bool,
+                     assigned: set[str]) -> list[ast.stmt]:
+        code: list[ast.stmt] = []
+        inner = assigned | ({stmt.target.id} if isinstance(stmt, ast.For) else set())
+        body, _ = self.forward(stmt.body, True, inner)
+        needs_count = self.has_backward(stmt.body) and (
+            isinstance(stmt, ast.While) or _breaks(stmt.body))
+        if isinstance(stmt, ast.For) and id(stmt) in self.index_saved:
+            code.append(self.save(stmt, stmt.target.id, self.index_saved[id(stmt)], assigned))
+        if needs_count:
+            counter = self.namer.fresh("trips")
+            self.bookkeeping[id(stmt)] = counter
+            code.append(assign(counter, ast.Constant(0)))
+            body.insert(0, ast.AugAssign(target=store(counter), op=ast.Add(),
+                                         value=ast.Constant(1)))
+        loop = type(stmt)(**{**{f: getattr(stmt, f) for f in stmt._fields}, "body": body})
+        code.append(loop)
+        if needs_count and in_loop:
+            code.append(self.push_stmt(load(self.bookkeeping[id(stmt)])))
+        return code
+
+    def push_stmt(self, value: ast.expr) -> ast.stmt:
+        self.uses_tape = True
+        return ast.Expr(value=call(self.push, value))
+
+    def save(self, stmt: ast.stmt, name: str, slot: str, assigned: set[str]) -> ast.stmt:
+        if name not in assigned and name not in self.inits:
+            self.inits.append(name)
+        if self.on_tape(stmt):
+            return self.push_stmt(load(name))
+        return assign(slot, load(name))
+
+
+def _breaks(body: list[ast.stmt]) -> bool:
+    last = body[-1] if body else None
+    return isinstance(last, ast.If) and any(isinstance(s, ast.Break) for s in last.body)

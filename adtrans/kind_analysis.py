@@ -1,0 +1,155 @@
+"""The kinds analysis: a forward pass over the core form, joining at merges.
+
+``analyse`` returns, for each core statement, the environment (variable ->
+kind, see kinds.py) before it.  Parameters start with the kinds of the
+arguments being compiled for; loops are iterated to a fixpoint (container
+nesting is cut at a fixed depth, so one is reached).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from .kinds import (
+    ARRAY,
+    BOOL,
+    DICT,
+    INT,
+    LIST,
+    NUMERIC,
+    STR,
+    TOP,
+    TUPLE,
+    Kind,
+    attribute,
+    binop,
+    constant,
+    container,
+    join,
+    kind_of,
+    method_call,
+    of,
+    static_call,
+    subscript,
+    unaryop,
+)
+from .source import UNRESOLVED, FunctionSource
+
+# ---------------------------------------------------------------- the analysis
+Env = dict[str, Kind]
+
+
+def join_envs(a: Env, b: Env) -> Env:
+    out = dict(a)
+    for name, kind in b.items():
+        out[name] = join(out[name], kind) if name in out else kind
+    return out
+
+
+class KindAnalysis:
+    """Forward analysis over a core body; ``before[id(stmt)]`` is the environment there."""
+
+    def __init__(self, src: FunctionSource, params: Env, local_names: set[str],
+                 known: dict[str, Any] | None = None) -> None:
+        self.src = src
+        self.params = params
+        self.local_names = local_names
+        self.known = known or {}         # names generated code binds (renamed builtins)
+        self.before: dict[int, Env] = {}
+
+    def run(self, body: list[ast.stmt]) -> dict[int, Env]:
+        self.block(body, dict(self.params))
+        return self.before
+
+    def block(self, stmts: list[ast.stmt], env: Env) -> Env:
+        for stmt in stmts:
+            env = self.statement(stmt, env)
+        return env
+
+    def statement(self, stmt: ast.stmt, env: Env) -> Env:
+        previous = self.before.get(id(stmt))
+        self.before[id(stmt)] = env if previous is None else join_envs(previous, env)
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
+            return {**env, stmt.targets[0].id: self.expr(stmt.value, env)}
+        if isinstance(stmt, ast.If):
+            return join_envs(self.block(stmt.body, env), self.block(stmt.orelse, env))
+        if isinstance(stmt, (ast.While, ast.For)):
+            head_env = dict(env)
+            if isinstance(stmt, ast.For):
+                head_env[stmt.target.id] = of(INT)
+            while True:
+                after = self.block(stmt.body, head_env)
+                joined = join_envs(head_env, after)
+                if joined == head_env:
+                    break
+                head_env = joined
+            self.before[id(stmt)] = head_env
+            return head_env
+        return env
+
+    def expr(self, node: ast.expr, env: Env) -> Kind:
+        if isinstance(node, ast.Constant):
+            return constant(node.value)
+        if isinstance(node, ast.Name):
+            if node.id in env:
+                return env[node.id]
+            return self.static(node)
+        if isinstance(node, ast.Attribute):
+            static = self.static(node)
+            if static is not None and static != TOP:
+                return static
+            return attribute(self.expr(node.value, env), node.attr)
+        if isinstance(node, ast.Subscript):
+            return subscript(self.expr(node.value, env), node.slice)
+        if isinstance(node, ast.BinOp):
+            return binop(node.op, self.expr(node.left, env), self.expr(node.right, env))
+        if isinstance(node, ast.UnaryOp):
+            return unaryop(node.op, self.expr(node.operand, env))
+        if isinstance(node, ast.Compare):
+            return of(BOOL, ARRAY)
+        if isinstance(node, ast.BoolOp):
+            return join(*(self.expr(v, env) for v in node.values))
+        if isinstance(node, (ast.List, ast.Tuple)):
+            name = LIST if isinstance(node, ast.List) else TUPLE
+            return container(name, join(*(self.expr(e, env) for e in node.elts)))
+        if isinstance(node, ast.Dict):
+            return container(DICT, join(*(self.expr(v, env) for v in node.values)))
+        if isinstance(node, ast.JoinedStr):
+            return of(STR)
+        if isinstance(node, ast.Call):
+            return self.call(node, env)
+        return TOP
+
+    def resolve(self, node: ast.expr) -> Any:
+        if isinstance(node, ast.Name) and node.id in self.known:
+            return self.known[node.id]
+        return self.src.resolve(node, self.local_names)
+
+    def static(self, node: ast.expr) -> Kind:
+        value = self.resolve(node)
+        if value is UNRESOLVED:
+            return TOP
+        return kind_of(value)
+
+    def call(self, node: ast.Call, env: Env) -> Kind:
+        func = node.func
+        args = [self.expr(a, env) for a in node.args]
+        if isinstance(func, (ast.Name, ast.Attribute)):
+            function = self.resolve(func)
+            if function is not UNRESOLVED:
+                return static_call(function, args)
+        if isinstance(func, ast.Attribute):
+            return method_call(self.expr(func.value, env), func.attr, args)
+        return TOP
+
+
+def analyse(src: FunctionSource, body: list[ast.stmt], params: Env, local_names: set[str],
+            known: dict[str, Any] | None = None) -> dict[int, Env]:
+    """Environment (variable -> kind) before each core statement of ``body``."""
+    return KindAnalysis(src, params, local_names, known).run(body)
+
+
+def numeric_parameters(names: list[str]) -> Env:
+    """The kinds assumed when no argument is at hand: every parameter a number or array."""
+    return {name: NUMERIC for name in names}

@@ -1,0 +1,113 @@
+"""To-be-recorded analysis: which overwritten values the backward sweep needs.
+
+A forward dataflow over the structured core form (fixpoint at loops) of
+"values some adjoint will read": overwriting one of them requires saving it
+first, in a local when the statement runs once, on the tape inside a loop.
+The same dataflow tells, at each in-place change, what the backward sweep
+still needs, which refusals.py checks.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from . import kinds
+from .analysis import IMMUTABLE, target_name, walk_assignments
+from .astutil import enclosing_loops, names_read, walk_statements
+from .refusals import check_mutation
+
+
+class Recording:
+    """Mixin of ReverseBuilder: fills ``self.saved``, ``self.index_saved``, ``uses_tape``."""
+
+    # ------------------------------------------------------------ to-be-recorded
+    def to_be_recorded(self, stmts: list[ast.stmt], needed: set[str],
+                       in_loop: bool = False) -> set[str]:
+        """Forward dataflow of 'values an adjoint will read'; marks assignments to save.
+
+        ``needed`` holds the variables whose current value some adjoint reads
+        (or will read); overwriting one of them requires saving it first.
+        """
+        for stmt in stmts:
+            self.note_mutations(stmt, needed)
+            if isinstance(stmt, ast.Assign):
+                target = target_name(stmt)
+                adjoint = self.adjoints.get(id(stmt))
+                before = needed | (adjoint.reads_args if adjoint else set())
+                if target in before:
+                    self.mark_saved(stmt, target, in_loop, self.saved)
+                needed = before - {target}
+                if adjoint and adjoint.reads_ans:
+                    needed = needed | {target}
+            elif isinstance(stmt, ast.If):
+                needed = (self.to_be_recorded(stmt.body, needed, in_loop)
+                          | self.to_be_recorded(stmt.orelse, needed, in_loop))
+            elif isinstance(stmt, ast.While):
+                entry = needed
+                while True:
+                    out = self.to_be_recorded(stmt.body, entry, True)
+                    if out <= entry:
+                        break
+                    entry = entry | out
+                self.note_mutations(stmt, entry)      # the test runs at every iteration
+                needed = entry
+            elif isinstance(stmt, ast.For):
+                index = stmt.target.id
+                if index in needed:
+                    self.mark_saved(stmt, index, in_loop, self.index_saved)
+                entry = needed - {index}
+                while True:
+                    out = self.to_be_recorded(stmt.body, entry, True) - {index}
+                    if out <= entry:
+                        break
+                    entry = entry | out
+                needed = entry | (names_read(stmt.iter) & self.local_names)
+        return needed
+
+    def note_mutations(self, stmt: ast.stmt, needed: set[str]) -> None:
+        """Remember what the backward sweep needs where ``stmt`` changes values in place."""
+        for operation in self.all_operations.get(id(stmt), []):
+            if operation.mutates:
+                self.mutation_points.append((stmt, operation, frozenset(needed)))
+
+    def check_mutations(self) -> None:
+        """Refuse in-place changes of the caller's data or of values still needed."""
+        if not self.mutation_points:
+            return
+        aliases = self.aliases
+        saved = {target_name(s) for s in walk_assignments(self.core.body)
+                 if id(s) in self.saved}
+        saved |= {s.target.id for s in walk_statements(self.core.body) if id(s) in self.index_saved}
+        # Numbers and strings cannot change in place, whatever shares their name's class.
+        immutable = {name for name in self.local_names
+                     if all(kinds.is_only(env[name], IMMUTABLE)
+                            for env in self.kinds.values() if name in env)}
+        loops = enclosing_loops(self.core.body)
+        for stmt, operation, needed in self.mutation_points:
+            walked = {name for loop in loops.get(id(stmt), [])
+                      for name in getattr(loop, "_adtrans_iterated", [])}
+            check_mutation(self.src, stmt, operation, aliases,
+                           (set(needed) | saved | self.global_reads) - immutable,
+                           set(self.core.params), walked)
+
+    def mark_saved(self, stmt: ast.stmt, name: str, in_loop: bool, into: dict[int, str]) -> None:
+        if id(stmt) not in into:
+            into[id(stmt)] = self.namer.fresh(f"{name}_prev")
+        if in_loop:
+            self.uses_tape = True
+            stmt._adtrans_on_tape = True  # type: ignore[attr-defined]
+
+    def on_tape(self, stmt: ast.stmt) -> bool:
+        return getattr(stmt, "_adtrans_on_tape", False)
+
+    def has_backward(self, stmts: list[ast.stmt]) -> bool:
+        """Whether the backward sweep has anything to do for these statements."""
+        for stmt in walk_statements(stmts):
+            if isinstance(stmt, ast.Assign) and (
+                    id(stmt) in self.adjoints or id(stmt) in self.saved
+                    or target_name(stmt) in self.adjoint_name
+                    or target_name(stmt) in self.accumulator):
+                return True
+            if isinstance(stmt, ast.For) and id(stmt) in self.index_saved:
+                return True
+        return False
