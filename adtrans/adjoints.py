@@ -56,13 +56,26 @@ class AdjointExpressions:
         if operation.kind == "copy":
             adjoint.contributions.append((operation.operands[0].id, load(G)))
         elif operation.kind == "pack":
-            # A literal tuple/list: its cotangent is indexed like the sequence itself.
+            # A literal tuple, list or dict: its cotangent is indexed like the value itself.
+            # Of repeated constant keys in a dict display only the last one's value is kept.
+            last = {ast.dump(p): i for i, p in enumerate(operation.positions)}
             grouped: dict[str, list[ast.expr]] = {}
-            for position, element in enumerate(operation.operands):
-                if isinstance(element, ast.Name) and element.id in self.activity.varied:
-                    grouped.setdefault(element.id, []).append(ast.Subscript(
-                        value=load(G), slice=ast.Constant(position), ctx=ast.Load()))
+            for i, (element, position) in enumerate(zip(operation.operands,
+                                                        operation.positions, strict=True)):
+                if not (isinstance(element, ast.Name) and element.id in self.activity.varied):
+                    continue
+                if isinstance(position, ast.Constant) and last[ast.dump(position)] != i:
+                    continue
+                if not isinstance(position, ast.Constant):
+                    # A key known only at run time may repeat: ask at run time which is kept.
+                    keys = ast.Tuple(elts=list(operation.positions), ctx=ast.Load())
+                    item = call(self.runtime("dict_item_grad"), load(G), keys, ast.Constant(i))
+                else:
+                    item = ast.Subscript(value=load(G), slice=position, ctx=ast.Load())
+                grouped.setdefault(element.id, []).append(item)
             adjoint.contributions += [(n, self.sum(n, e)) for n, e in grouped.items()]
+            adjoint.reads_args |= {n.id for p in operation.positions for n in ast.walk(p)
+                                   if isinstance(n, ast.Name)}
         elif operation.kind == "index":
             container = operation.operands[0].id
             index = stmt.value.slice

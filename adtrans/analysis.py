@@ -69,6 +69,7 @@ class Operation:
     message: str = ""
     always: bool = False
     library: bool = False      # a NumPy / math / builtin function: writes into no argument
+    positions: list[ast.expr] = field(default_factory=list)   # pack: where each operand goes
 
     def operand_names(self) -> set[str]:
         return _names(self.operands)
@@ -159,13 +160,11 @@ class Classifier:
             return self.call(stmt, op)
         if isinstance(op, (ast.Tuple, ast.List)):
             return Operation("pack", operands=list(op.elts), seen=list(op.elts),
-                             description=describe(op))
+                             description=describe(op),
+                             positions=[ast.Constant(k) for k in range(len(op.elts))])
         if isinstance(op, ast.Dict):
-            values = [v for v in op.values if v is not None]
-            return Operation("refused", operands=values, seen=values, description=describe(op),
-                             message="a dict holding values that carry a gradient is not "
-                                     "supported yet; keep the values in separate variables "
-                                     "or a list")
+            return Operation("pack", operands=list(op.values), seen=list(op.values),
+                             description=describe(op), positions=list(op.keys))
         if isinstance(op, ast.Set):
             return Operation("refused", operands=list(op.elts), seen=list(op.elts),
                              description=describe(op),
@@ -224,13 +223,8 @@ class Classifier:
             return Operation("unknown", operands=index_names, seen=index_names,
                              description=f"indexing {describe(op.value)}")
         value_kind = self.kind(op.value)
-        if kinds.is_only(value_kind, SEQUENCES | kinds.NUMERIC):
+        if kinds.is_only(value_kind, SEQUENCES | kinds.NUMERIC | {kinds.DICT}):
             return Operation("index", operands=[op.value], seen=[op.value], description=what)
-        if kinds.is_only(value_kind, {kinds.DICT}):
-            return Operation("refused", operands=[op.value], seen=[op.value], description=what,
-                             message="reading a value that carries a gradient from a dict is "
-                                     "not supported yet; pass the values as separate "
-                                     "parameters or in a list")
         return Operation("refused", operands=[op.value], seen=[op.value], description=what,
                          message=f"cannot tell what indexing {describe(op.value)} "
                                  f"({kinds.describe(value_kind)}) means here")

@@ -106,22 +106,32 @@ def check_wrt_kinds(f: Callable[..., Any], names: list[str], params: list[str],
     where = (code.co_filename, code.co_firstlineno) if code else (None, None)
     for name in names:
         kind = signature[params.index(name)]
-        if kinds.may_be(kind, kinds.DICT) or any(
-                kinds.may_be(e, kinds.DICT) for e in _element_kinds(kind)):
-            raise AdtransError(f"{f.__name__}: the gradient with respect to {name!r}, which "
-                               "holds a dict, is not supported yet; pass its values as "
-                               "separate parameters", *where)
         if kinds.may_be(kind, kinds.COMPLEX):
             raise AdtransError(f"{f.__name__}: {name!r} is complex; complex numbers are not "
                                "supported yet", *where)
-        if not kinds.is_only(kind, kinds.NUMERIC | {kinds.LIST, kinds.TUPLE}):
+        if not _differentiable_kind(kind):
             raise AdtransError(f"{f.__name__}: cannot differentiate with respect to {name!r}, "
                                f"which is {kinds.describe(kind)}; pass a number, an array, "
-                               "or a list or tuple of them", *where)
+                               "or a list, tuple or dict of them", *where)
 
 
-def _element_kinds(kind: kinds.Kind) -> list[kinds.Kind]:
-    return [atom[1] for atom in kind if isinstance(atom, tuple)]
+def _differentiable_kind(kind: kinds.Kind, top: bool = True) -> bool:
+    """Numbers and arrays, and lists, tuples and dicts holding them (nested too); inside a
+    container, strings and None are leaves without a gradient."""
+    if not kind or kinds.TOP_ATOM in kind:
+        return False
+    for atom in kind:
+        name = kinds.head(atom)
+        if name in kinds.NUMERIC:
+            continue
+        if name in kinds.CONTAINERS:
+            if atom[1] and not _differentiable_kind(atom[1], top=False):
+                return False
+            continue
+        if not top and name in (kinds.STR, kinds.NONE):
+            continue
+        return False
+    return True
 
 
 def transform(f: Callable[..., Any], wrt: Wrt, mode: str,

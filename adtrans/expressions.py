@@ -96,7 +96,15 @@ class Expressions:
             return node
         if isinstance(expr, (ast.Tuple, ast.List)):
             return self.atom(expr)
-        if isinstance(expr, (ast.Compare, ast.BoolOp, ast.Dict, ast.Set, ast.JoinedStr)):
+        if isinstance(expr, ast.Dict):
+            if any(key is None for key in expr.keys):
+                raise self.error(expr, "a dict display with **mapping is not supported; "
+                                       "merge the dicts with update() or dict(a, **b)")
+            return ast.Dict(keys=[self.atom(k) for k in expr.keys],
+                            values=[self.atom(v) for v in expr.values])
+        if isinstance(expr, ast.Set):
+            return ast.Set(elts=[self.atom(e) for e in expr.elts])
+        if isinstance(expr, (ast.Compare, ast.BoolOp, ast.JoinedStr)):
             return expr
         raise self.error(expr, f"the expression `{type(expr).__name__}` is not supported; "
                                "rewrite it with arithmetic, NumPy calls, if and for")

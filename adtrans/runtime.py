@@ -44,6 +44,15 @@ def add(a, b):
     return a + b
 
 
+def dict_item_grad(g, keys, position):
+    """Cotangent of the value at ``position`` of a dict display with these keys: its key's
+    entry of ``g``, unless a later entry of the display has the same key (and wins)."""
+    key = keys[position]
+    if any(other == key for other in keys[position + 1:]):
+        return None
+    return g[key]
+
+
 def tree_add(a, b):
     """Add two cotangents of the same value, elementwise where it is a list or tuple.
 
@@ -54,6 +63,11 @@ def tree_add(a, b):
         return b
     if b is None:
         return a
+    if isinstance(a, dict):
+        out = dict(a)
+        for key, value in b.items():
+            out[key] = tree_add(out.get(key), value)
+        return out
     if isinstance(a, list) or isinstance(b, list):
         return [tree_add(a[k], b[k]) for k in range(len(a))]
     return a + b
@@ -64,6 +78,8 @@ def tree_zeros(value):
     tuple, None for what is not a number (a string, None)."""
     if isinstance(value, (list, tuple)):
         return [tree_zeros(v) for v in value]
+    if isinstance(value, dict):
+        return {key: tree_zeros(v) for key, v in value.items()}
     if isinstance(value, (bool, int, float)) and not isinstance(value, np.generic):
         return 0.0
     if isinstance(value, (np.ndarray, np.generic)):
@@ -79,6 +95,11 @@ def add_at(acc, like, index, g):
     loop over rows linear in time.  For a list or tuple the buffer is a list of
     the elements' cotangents.
     """
+    if isinstance(like, dict):
+        if acc is None:
+            acc = tree_zeros(like)
+        acc[index] = tree_add(acc.get(index), g)
+        return acc
     if isinstance(like, (list, tuple)):
         if acc is None:
             acc = tree_zeros(like)
@@ -121,6 +142,11 @@ def as_gradient(d, x):
     None (no path from x to the output) becomes zeros; integer and boolean
     inputs get float gradients; Python scalars get Python floats.
     """
+    if isinstance(x, dict):
+        return {key: as_gradient(None if d is None else d.get(key), value)
+                for key, value in x.items()}
+    if x is None or isinstance(x, str):
+        return None                      # a leaf without a gradient inside a container
     if isinstance(x, (list, tuple)):
         parts = [as_gradient(None if d is None else d[k], item) for k, item in enumerate(x)]
         return parts if isinstance(x, list) else tuple(parts)
@@ -152,12 +178,43 @@ def as_gradient(d, x):
 
 
 def check_cotangent(v, out):
-    """Check that a cotangent given to a pullback matches the output's shape."""
-    if np.shape(v) != np.shape(out):
-        raise AdtransError(
-            f"the cotangent has shape {np.shape(v)} but the function's output has shape "
-            f"{np.shape(out)}; pass a cotangent of the output's shape")
+    """Check that a cotangent given to a pullback has the output's structure and shapes."""
+    problem = _structure_mismatch(v, out)
+    if problem:
+        raise AdtransError(f"the cotangent does not match the function's output: {problem}; "
+                           "pass a cotangent of the output's shape")
     return v
+
+
+def _structure_mismatch(v, out, where=""):
+    if isinstance(out, dict):
+        if not isinstance(v, dict) or set(v) != set(out):
+            return f"the output{where} is a dict with keys {sorted(map(str, out))}"
+        for key in out:
+            problem = _structure_mismatch(v[key], out[key], f"{where}[{key!r}]")
+            if problem:
+                return problem
+        return None
+    if isinstance(out, (list, tuple)) and not _is_numeric_sequence(out):
+        if not isinstance(v, (list, tuple)) or len(v) != len(out):
+            return f"the output{where} is a {type(out).__name__} of {len(out)} items"
+        for k, (a, b) in enumerate(zip(v, out, strict=True)):
+            problem = _structure_mismatch(a, b, f"{where}[{k}]")
+            if problem:
+                return problem
+        return None
+    if np.shape(v) != np.shape(out):
+        return f"the cotangent{where} has shape {np.shape(v)} but the output{where} has " \
+               f"shape {np.shape(out)}"
+    return None
+
+
+def _is_numeric_sequence(value) -> bool:
+    """A list or tuple NumPy reads as one array (numbers, or arrays of one shape)."""
+    try:
+        return np.asarray(value).dtype.kind in "biuf"
+    except ValueError:
+        return False
 
 
 def check_scalar_output(out, name):
