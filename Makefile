@@ -19,7 +19,7 @@ test: $(STAMP)
 	$(PY) -m pytest -q
 
 fuzz: $(STAMP)
-	ADTRANS_FUZZ_EXAMPLES=10000 $(PY) -m pytest -q tests/test_fuzz_programs.py
+	ADTRANS_FUZZ_EXAMPLES=20000 $(PY) -m pytest -q -s tests/test_fuzz_programs.py
 
 lint: $(STAMP)
 	$(PY) -m pip install --quiet ruff
