@@ -274,7 +274,8 @@ class Classifier:
             return Operation("unknown", operands=[call.func, *values],
                              seen=[call.func, *values],
                              description=f"a call of the local value {describe(call.func)}",
-                             mutates=self.mutable([call.func, *values]))
+                             mutates=self.mutable([call.func, *values]),
+                             stores=_name_list(values))
         category = callee.category
         if category == "implicit":
             return Operation("refused", seen=seen, description=what, always=True,
@@ -313,8 +314,11 @@ class Classifier:
         if category == "python":
             description = (f"the Python function {callee.name} (adtrans does not transform "
                            "calls of other Python functions yet: write its body inline)")
+        mutates = [] if library else self.mutable(seen)
+        # An unknown function may write any value it is given into any mutable one.
+        stores = _name_list(seen) if mutates else []
         return Operation("unknown", operands=seen, seen=seen, description=description,
-                         mutates=[] if library else self.mutable(seen), library=library)
+                         mutates=mutates, stores=stores, library=library)
 
     def written_by_out(self, call: ast.Call, callee: Callee | None) -> list[str]:
         """Names an ``out=`` argument (or a ufunc's extra positional one) writes into."""

@@ -176,11 +176,11 @@ assert set(NEW_FEATURES) == SCALAR_FEATURES | ARRAY_FEATURES | STATEMENT_FEATURE
 # them (each with an xfail entry in REGRESSIONS): none.  The old grammar's entries are
 # all fixed: "jump in loop else", "reassigned sequence", "aliased in-place update",
 # "shadowed builtins" (a variable named len, min, reversed or list), "array in a list"
-# (`lst = [v]; v += x`).  The constructs of NEW_FEATURES are all generated, although
-# adtrans still gets many of them wrong (their regressions below are xfail): the fuzz
-# test fails until each is fixed or refused.  While working on something else, leave
-# some out with, for example, ADTRANS_FUZZ_AVOID="list.append,np.linspace" (names of
-# NEW_FEATURES or the old entries above, comma-separated).
+# (`lst = [v]; v += x`).  The constructs of NEW_FEATURES are all generated; each gives
+# the right number or is refused (the wrong numbers they gave are regressions below).
+# While working on something else, leave some out with, for example,
+# ADTRANS_FUZZ_AVOID="list.append,np.linspace" (names of NEW_FEATURES or the old entries
+# above, comma-separated).
 AVOID: frozenset[str] = frozenset(
     name.strip() for name in os.environ.get("ADTRANS_FUZZ_AVOID", "").split(",") if name.strip())
 assert not AVOID - set(NEW_FEATURES) - {"jump in loop else", "aliased in-place update",
@@ -1707,9 +1707,10 @@ def test_random_programs_match_finite_differences():
 # Minimal programs for bugs the fuzzer found.  Each is (program, x, a, outcomes that
 # are right); an entry stays marked xfail(strict=True) until adtrans is fixed.
 def regression(body: str, x: float, a, reason: str | None = None, may_refuse: bool = False,
-               module: str = "", beyond: bool = False):
+               module: str = "", beyond: bool = False, was: str | None = None):
     """``beyond``: the program has constructs beyond the supported subset, so that any
-    AdtransError is a right outcome; ``may_refuse``: refusing an in-place update is."""
+    AdtransError is a right outcome; ``may_refuse``: refusing an in-place update is.
+    ``reason`` marks an open bug (xfail); ``was`` records what a fixed bug computed."""
     text = f"import numpy as np\n{module}\n\ndef f(x, a):\n" + textwrap.indent(
         textwrap.dedent(body).strip("\n"), "    ") + "\n"
     marks = [pytest.mark.xfail(strict=True, reason=reason, raises=ProgramFailure)] if reason \
@@ -1922,22 +1923,22 @@ REGRESSIONS = [
             s = s * x
         return s * reversed
     """, 0.7, A, module="reversed = 2.0\n"),
-    # Constructs beyond the supported subset (the extended grammar), all open.  adtrans may
-    # support each or refuse it with AdtransError; each gives a wrong number today.  At
-    # x = 0.7, a = [0.1, 0.5, -0.4]:
+    # Fixed in 0dd7d0f (the closed world; each is now right or refused): constructs beyond
+    # the supported subset, drawn by the extended grammar, that gave a wrong number.  At
+    # x = 0.7, a = [0.1, 0.5, -0.4], `was` says what adtrans computed before:
     # (-1.3) ** 2 is 1.69; the generated code wrote the constant as -1.3 ** 2, which Python
     # reads as -(1.3 ** 2).
     regression("""
         return x * (-1.3) ** 2
     """, 0.7, A, beyond=True,
-        reason="(-1.3) ** 2: expected value 1.183, d/dx 1.69; adtrans gave -1.183, -1.69"),
+        was="(-1.3) ** 2: expected value 1.183, d/dx 1.69; adtrans gave -1.183, -1.69"),
     regression("""
         s = 0.0
         for k in range(3):
             s = s + (-1) ** k * x
         return s
     """, 0.7, A, beyond=True,
-        reason="(-1) ** k: expected value 0.7 (x - x + x), d/dx 1; adtrans gave -2.1, -3"),
+        was="(-1) ** k: expected value 0.7 (x - x + x), d/dx 1; adtrans gave -2.1, -3"),
     # Lists changed by their methods: the gradient does not follow the change.
     regression("""
         xs = []
@@ -1945,7 +1946,7 @@ REGRESSIONS = [
         xs.append(x * x)
         return np.sum(np.array(xs))
     """, 0.7, A, beyond=True,
-        reason="list.append, np.array(xs): expected d/dx 2.4 (1 + 2x); adtrans gave 0"),
+        was="list.append, np.array(xs): expected d/dx 2.4 (1 + 2x); adtrans gave 0"),
     # A crash: the backward sweep takes the loop's trip count from the list's length after
     # the append (in an outer loop: "slice indices must be integers", "'NoneType' has no
     # len()").
@@ -1957,7 +1958,7 @@ REGRESSIONS = [
         xs.append(x)
         return s
     """, 0.7, A, beyond=True,
-        reason="a loop over a list, then list.append: expected value 0.49, d/dx 1.4; adtrans "
+        was="a loop over a list, then list.append: expected value 0.49, d/dx 1.4; adtrans "
                "raised IndexError (pop from empty list) but with respect to a alone"),
     # Refused but with respect to x alone (the list does not depend on x before the append).
     regression("""
@@ -1966,31 +1967,31 @@ REGRESSIONS = [
         b = stack.pop()
         return b * 2.0
     """, 0.7, A, beyond=True,
-        reason="stack.append(x); stack.pop(): expected d/dx 2; grad wrt x gave 0"),
+        was="stack.append(x); stack.pop(): expected d/dx 2; grad wrt x gave 0"),
     regression("""
         xs = [x]
         xs.extend(a)
         return np.sum(np.array(xs))
     """, 0.7, A, beyond=True,
-        reason="list.extend: expected d/da [1, 1, 1]; adtrans gave [0, 0, 0]"),
+        was="list.extend: expected d/da [1, 1, 1]; adtrans gave [0, 0, 0]"),
     regression("""
         xs = [a[0]]
         xs.insert(0, x)
         return xs[0]
     """, 0.7, A, beyond=True,
-        reason="list.insert: expected d/dx 1, d/da [0, 0, 0]; adtrans gave 0, [1, 0, 0]"),
+        was="list.insert: expected d/dx 1, d/da [0, 0, 0]; adtrans gave 0, [1, 0, 0]"),
     regression("""
         xs = [a[0], x]
         xs.reverse()
         return xs[0]
     """, 0.7, A, beyond=True,
-        reason="list.reverse: expected d/dx 1, d/da [0, 0, 0]; adtrans gave 0, [1, 0, 0]"),
+        was="list.reverse: expected d/dx 1, d/da [0, 0, 0]; adtrans gave 0, [1, 0, 0]"),
     regression("""
         xs = [x, a[0]]
         xs.sort()
         return xs[0]
     """, 0.7, A, beyond=True,
-        reason="list.sort: expected d/dx 0, d/da [1, 0, 0] (xs[0] is a[0]); adtrans gave 1, "
+        was="list.sort: expected d/dx 0, d/da [1, 0, 0] (xs[0] is a[0]); adtrans gave 1, "
                "[0, 0, 0]"),
     # Refused but with respect to a alone.
     regression("""
@@ -1998,70 +1999,70 @@ REGRESSIONS = [
         xs = xs + [x]
         return xs[1]
     """, 0.7, A, beyond=True,
-        reason="list + list: expected d/da [0, 0, 0] (xs[1] is x); grad wrt a gave [1, 0, 0]"),
+        was="list + list: expected d/da [0, 0, 0] (xs[1] is x); grad wrt a gave [1, 0, 0]"),
     regression("""
         d = {"p": 1.0}
         d.update(p=x)
         return d["p"]
-    """, 0.7, A, beyond=True, reason="dict.update: expected d/dx 1; adtrans gave 0"),
+    """, 0.7, A, beyond=True, was="dict.update: expected d/dx 1; adtrans gave 0"),
     # Arrays changed in place by methods, out= and NumPy functions.
     regression("""
         y = a * x
         y.sort()
         return y[0]
     """, 0.7, A, beyond=True,
-        reason="ndarray.sort: expected d/dx -0.4, d/da [0, 0, 0.7]; adtrans gave 0.1, "
+        was="ndarray.sort: expected d/dx -0.4, d/da [0, 0, 0.7]; adtrans gave 0.1, "
                "[0.7, 0, 0]"),
     regression("""
         y = a * 1.0
         y.fill(x)
         return np.sum(y)
     """, 0.7, A, beyond=True,
-        reason="ndarray.fill: expected d/dx 3, d/da [0, 0, 0]; adtrans gave 0, [1, 1, 1]"),
+        was="ndarray.fill: expected d/dx 3, d/da [0, 0, 0]; adtrans gave 0, [1, 1, 1]"),
     regression("""
         y = np.zeros(3)
         np.multiply(a, x, out=y)
         return np.sum(y)
     """, 0.7, A, beyond=True,
-        reason="out=: expected d/dx 0.2, d/da [0.7, 0.7, 0.7]; adtrans gave 0, [0, 0, 0]"),
+        was="out=: expected d/dx 0.2, d/da [0.7, 0.7, 0.7]; adtrans gave 0, [0, 0, 0]"),
     regression("""
         y = np.zeros(3)
         np.copyto(y, a * x)
         return np.sum(y)
     """, 0.7, A, beyond=True,
-        reason="np.copyto: expected d/dx 0.2, d/da [0.7, 0.7, 0.7]; adtrans gave 0, [0, 0, 0]"),
+        was="np.copyto: expected d/dx 0.2, d/da [0.7, 0.7, 0.7]; adtrans gave 0, [0, 0, 0]"),
     regression("""
         y = np.zeros(3)
         np.add.at(y, [0, 0], x)
         return np.sum(y)
-    """, 0.7, A, beyond=True, reason="np.add.at: expected d/dx 2; adtrans gave 0"),
+    """, 0.7, A, beyond=True, was="np.add.at: expected d/dx 2; adtrans gave 0"),
     regression("""
         v = a * 1.0
         scale(v, x)
         return np.sum(v)
     """, 0.7, A, beyond=True, module="\n\ndef scale(p, c):\n    p *= c\n    return 0.0\n",
-        reason="a helper function changing its argument in place: expected d/dx 0.2, d/da "
+        was="a helper function changing its argument in place: expected d/dx 0.2, d/da "
                "[0.7, 0.7, 0.7]; adtrans gave 0, [1, 1, 1]"),
     # Array constructors and np.r_ with differentiable arguments, eval: taken as constants.
     regression("""
         return np.sum(np.r_[a, x])
     """, 0.7, A, beyond=True,
-        reason="np.r_: expected d/dx 1, d/da [1, 1, 1]; adtrans gave 0, [0, 0, 0]"),
+        was="np.r_: expected d/dx 1, d/da [1, 1, 1]; adtrans gave 0, [0, 0, 0]"),
     regression("""
         return np.sum(np.linspace(x, 2.0 * x, 3))
-    """, 0.7, A, beyond=True, reason="np.linspace: expected d/dx 4.5; adtrans gave 0"),
+    """, 0.7, A, beyond=True, was="np.linspace: expected d/dx 4.5; adtrans gave 0"),
     regression("""
         return np.sum(np.full(3, x))
-    """, 0.7, A, beyond=True, reason="np.full: expected d/dx 3; adtrans gave 0"),
+    """, 0.7, A, beyond=True, was="np.full: expected d/dx 3; adtrans gave 0"),
     regression("""
         return np.sum(np.full_like(a, x))
-    """, 0.7, A, beyond=True, reason="np.full_like: expected d/dx 3; adtrans gave 0"),
+    """, 0.7, A, beyond=True, was="np.full_like: expected d/dx 3; adtrans gave 0"),
     regression("""
         return np.sum(np.arange(x, x + 2.5))
-    """, 0.7, A, beyond=True, reason="np.arange: expected d/dx 3; adtrans gave 0"),
+    """, 0.7, A, beyond=True, was="np.arange: expected d/dx 3; adtrans gave 0"),
     regression("""
         return eval("x * x")
-    """, 0.7, A, beyond=True, reason="eval: expected d/dx 1.4; adtrans gave 0"),
+    """, 0.7, A, beyond=True, was="eval: expected d/dx 1.4; adtrans gave 0"),
 ]
 
 
