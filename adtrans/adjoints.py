@@ -19,7 +19,7 @@ from .analysis import target_name
 from .astutil import call, load, names_read
 from .templates import instantiate, same
 
-ANS, G = "__adtrans_ans__", "__adtrans_g__"
+ANS, G, CT = "__adtrans_ans__", "__adtrans_g__", "__adtrans_ct__"
 
 
 @dataclass
@@ -30,6 +30,8 @@ class StatementAdjoint:
     index: tuple[str, ast.expr] | None = None      # (indexed container, index) for t = x[i]
     reads_args: set[str] = field(default_factory=set)
     reads_ans: bool = False
+    call: ast.expr | None = None      # a called rule: its tuple of cotangents is CT
+    maybe_none: set[str] = field(default_factory=set)   # contributions that may be None
 
 
 class AdjointExpressions:
@@ -66,14 +68,25 @@ class AdjointExpressions:
                     continue
                 if isinstance(position, ast.Constant) and last[ast.dump(position)] != i:
                     continue
+                dict_display = isinstance(stmt.value, ast.Dict)
                 if not isinstance(position, ast.Constant):
                     # A key known only at run time may repeat: ask at run time which is kept.
                     keys = ast.Tuple(elts=list(operation.positions), ctx=ast.Load())
                     item = call(self.runtime("dict_item_grad"), load(G), keys, ast.Constant(i))
+                elif dict_display:
+                    # A dict's cotangent holds only the keys that got one.
+                    item = ast.Call(func=ast.Attribute(value=load(G), attr="get",
+                                                       ctx=ast.Load()),
+                                    args=[position], keywords=[])
                 else:
                     item = ast.Subscript(value=load(G), slice=position, ctx=ast.Load())
                 grouped.setdefault(element.id, []).append(item)
-            adjoint.contributions += [(n, self.sum(n, e)) for n, e in grouped.items()]
+                if dict_display:
+                    adjoint.maybe_none.add(element.id)
+            for n, e in grouped.items():
+                adder = self.runtime("tree_add" if n in self.tree_names else "add")
+                adjoint.contributions.append(
+                    (n, _sum(e, adder) if n in adjoint.maybe_none else self.sum(n, e)))
             adjoint.reads_args |= {n.id for p in operation.positions for n in ast.walk(p)
                                    if isinstance(n, ast.Name)}
         elif operation.kind == "index":
@@ -83,6 +96,8 @@ class AdjointExpressions:
                 self.accumulator[container] = self.namer.fresh(f"d_{container}_acc")
             adjoint.index = (container, index)
             adjoint.reads_args = {container} | names_read(index)
+        elif operation.rule.called:
+            self.called_rule_adjoint(operation, adjoint)
         else:
             rule = operation.rule
             mapping = {"g": load(G), "ans": load(ANS), **operation.bindings}
@@ -113,6 +128,26 @@ class AdjointExpressions:
         self.global_reads |= adjoint.reads_args - self.local_names - {G, ANS}
         adjoint.reads_args &= self.local_names
         self.adjoints[id(stmt)] = adjoint
+
+    def called_rule_adjoint(self, operation, adjoint: StatementAdjoint) -> None:
+        """``ct = rule(g, ans, *args)``: the k-th entry of ``ct`` for the k-th argument."""
+        rule = operation.rule
+        function = self.helper(f"{rule.name}", rule.function)
+        adjoint.call = ast.Call(func=load(function), args=[load(G), load(ANS),
+                                                          *operation.call_args],
+                                keywords=list(operation.call_keywords))
+        grouped: dict[str, list[ast.expr]] = {}
+        for k, arg in enumerate(operation.call_args):
+            if isinstance(arg, ast.Name) and arg.id in self.activity.varied:
+                grouped.setdefault(arg.id, []).append(
+                    ast.Subscript(value=load(CT), slice=ast.Constant(k), ctx=ast.Load()))
+        for name, exprs in grouped.items():
+            adder = self.runtime("tree_add" if name in self.tree_names else "add")
+            adjoint.contributions.append((name, _sum(exprs, adder) if len(exprs) > 1
+                                          else exprs[0]))
+            adjoint.maybe_none.add(name)
+        adjoint.reads_ans = True
+        adjoint.reads_args |= names_read(adjoint.call)
 
     def sum(self, name: str, exprs: list[ast.expr]) -> ast.expr:
         """The sum of contributions to ``name``'s adjoint (elementwise for containers)."""

@@ -70,6 +70,8 @@ class Operation:
     always: bool = False
     library: bool = False      # a NumPy / math / builtin function: writes into no argument
     positions: list[ast.expr] = field(default_factory=list)   # pack: where each operand goes
+    call_args: list[ast.expr] = field(default_factory=list)   # a called rule's arguments
+    call_keywords: list[ast.keyword] = field(default_factory=list)
 
     def operand_names(self) -> set[str]:
         return _names(self.operands)
@@ -201,6 +203,9 @@ class Classifier:
             return Operation("constant")          # formatting or joining text: no number
         meaning = operator_meaning(op.op, operand_kinds)
         what = describe(op)
+        container_rule = sequence_operator(op.op, operand_kinds)
+        if container_rule is not None:
+            return self.from_rule(stmt, container_rule, operands, [], f"`{what}`")
         if meaning != "numeric":
             nature = ("concatenates or repeats lists, tuples or strings" if meaning == "other"
                       else "may mean list concatenation or repetition as well as arithmetic")
@@ -332,6 +337,11 @@ class Classifier:
 
     def from_rule(self, stmt: ast.stmt, rule: Rule, args: list[ast.expr],
                   keywords: list[ast.keyword], what: str) -> Operation:
+        if rule.called:
+            # Called with the call's own arguments; one cotangent per positional one.
+            return Operation("rule", rule, operands=list(args), description=what,
+                             seen=list(args) + [k.value for k in keywords],
+                             call_args=list(args), call_keywords=list(keywords))
         bindings = bind_arguments(self.src, stmt, rule, args, keywords, what)
         operands = [bindings[p] for p, template in zip(rule.differentiable, rule.templates,
                                                        strict=True)
@@ -389,25 +399,67 @@ def _name_list(exprs: list[ast.expr]) -> list[str]:
     return [n.id for e in exprs for n in ast.walk(e) if isinstance(n, ast.Name)]
 
 
+def sequence_operator(op: ast.AST, operand_kinds: list[Kind]) -> Rule | None:
+    """The rule of ``+`` on two lists or tuples, or ``*`` of one and an int, if that is it."""
+    from .rules.containers import CONCAT, REPEAT
+    if len(operand_kinds) != 2:
+        return None
+    left, right = operand_kinds
+    sequences = {kinds.LIST, kinds.TUPLE}
+    if isinstance(op, ast.Add) and kinds.is_only(left, sequences) and \
+            kinds.heads(left) == kinds.heads(right) and len(kinds.heads(left)) == 1:
+        return CONCAT
+    counts = {kinds.INT, kinds.BOOL}
+    if isinstance(op, ast.Mult) and (
+            kinds.is_only(left, sequences) and kinds.is_only(right, counts)
+            or kinds.is_only(right, sequences) and kinds.is_only(left, counts)):
+        return REPEAT
+    return None
+
+
 def operator_meaning(op: ast.AST, operand_kinds: list[Kind]) -> str:
-    """'numeric' where the operator is arithmetic whatever the values turn out to be,
-    'other' where it concatenates or repeats sequences, 'ambiguous' where either may be."""
+    """'numeric' where the operator is arithmetic whatever the values turn out to be (or
+    raises TypeError), 'other' where it concatenates, repeats or formats, 'ambiguous'
+    where either may be.
+
+    Among Python's own types only ``+`` (two lists, tuples or strings), ``*`` (one of
+    those and an int) and ``%`` (a string on the left) mean something else; an object
+    of unknown type may define any operator.
+    """
     if all(kinds.is_numeric(k) for k in operand_kinds):
         return "numeric"
-    if len(operand_kinds) == 2:
-        left, right = operand_kinds
-        # An array operand makes NumPy handle the operator (lists become arrays); a float
-        # operand leaves arithmetic or a TypeError, except `"%.2f" % x`.
-        if kinds.is_only(left, {kinds.ARRAY}) or kinds.is_only(right, {kinds.ARRAY}):
-            return "numeric"
-        floats = kinds.is_only(left, {kinds.FLOAT}) or kinds.is_only(right, {kinds.FLOAT})
-        if floats and not (isinstance(op, ast.Mod) and kinds.may_be(left, kinds.STR)):
-            return "numeric"
-        if not any(kinds.may_be(k, *kinds.NUMERIC) for k in operand_kinds):
-            return "other"
-    elif kinds.is_numeric(operand_kinds[0]):
+    if len(operand_kinds) == 1:
+        return "ambiguous" if _may_define_operators(operand_kinds[0]) else "numeric"
+    left, right = operand_kinds
+    # An array operand makes NumPy handle the operator (lists become arrays); a float
+    # operand leaves arithmetic or a TypeError, except `"%.2f" % x`.
+    if kinds.is_only(left, {kinds.ARRAY}) or kinds.is_only(right, {kinds.ARRAY}):
         return "numeric"
+    if _may_define_operators(left) or _may_define_operators(right):
+        floats = kinds.is_only(left, {kinds.FLOAT}) or kinds.is_only(right, {kinds.FLOAT})
+        return "numeric" if floats and not isinstance(op, ast.Mod) else "ambiguous"
+    texts = {kinds.LIST, kinds.TUPLE, kinds.STR}
+    counts = {kinds.INT, kinds.BOOL}
+    if isinstance(op, ast.Add):
+        other = bool(kinds.heads(left) & kinds.heads(right) & texts)
+    elif isinstance(op, ast.Mult):
+        other = bool(kinds.heads(left) & texts and kinds.heads(right) & counts
+                     or kinds.heads(right) & texts and kinds.heads(left) & counts)
+    elif isinstance(op, ast.Mod):
+        other = kinds.may_be(left, kinds.STR)
+    else:
+        other = False
+    if not other:
+        return "numeric"
+    if not any(kinds.heads(k) & (kinds.NUMERIC - counts) for k in operand_kinds) and \
+            not (kinds.heads(left) & counts and kinds.heads(right) & counts):
+        return "other"
     return "ambiguous"
+
+
+def _may_define_operators(kind: Kind) -> bool:
+    """Whether a value of this kind may be an object with operators of its own."""
+    return kinds.may_be(kind, kinds.OBJECT, kinds.CALLABLE)
 
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ast
 
-from .adjoints import ANS, G
+from .adjoints import ANS, CT, G
 from .analysis import target_name
 from .astutil import assign, call, load, store
 from .astutil import rename as substitute
@@ -48,10 +48,19 @@ class BackwardSweep:
             code += part
         return code, state
 
-    def accumulate(self, name: str, expr: ast.expr, state: dict[str, str]) -> ast.stmt:
+    def accumulate(self, name: str, expr: ast.expr, state: dict[str, str],
+                   maybe_none: bool = False) -> ast.stmt:
+        """Add ``expr`` to ``name``'s adjoint; ``maybe_none``: ``expr`` may be None (no
+        contribution), as a called rule's entry may be."""
         target = self.d(name)
         status = state[target]
         state[target] = PRESENT
+        if maybe_none:
+            state[target] = PRESENT if status == PRESENT else MAYBE
+            if status == ABSENT:
+                return assign(target, expr)
+            adder = "tree_add" if name in self.tree_names else "add"
+            return assign(target, call(self.runtime(adder), load(target), expr))
         if status == ABSENT:
             return assign(target, expr)
         if name in self.tree_names:
@@ -117,10 +126,15 @@ class BackwardSweep:
                                               else ast.Constant(None),
                                               container_expr, index_expr, load(g))))
                 state[acc] = PRESENT
+            if adjoint.call is not None:
+                cotangents = self.namer.fresh(f"ct_{target}")
+                inner.append(assign(cotangents, substitute(adjoint.call, rename)))
+                rename[CT] = load(cotangents)
             for name, expr in contributions:
                 if name == target:
                     state[g] = ABSENT        # g is consumed: the old value's adjoint starts anew
-                inner.append(self.accumulate(name, substitute(expr, rename), state))
+                inner.append(self.accumulate(name, substitute(expr, rename), state,
+                                             maybe_none=name in adjoint.maybe_none))
             if before[g] == MAYBE:
                 test = ast.Compare(left=load(g), ops=[ast.IsNot()],
                                    comparators=[ast.Constant(None)])

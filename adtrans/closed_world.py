@@ -132,6 +132,10 @@ def method_callee(method: str, receiver: Kind) -> Callee:
     if kinds.is_only(receiver, {kinds.LIST, kinds.TUPLE, kinds.DICT, kinds.STR}):
         if method in CONTAINER_MUTATING:
             return Callee("mutating", name)
+        found = [registry.CONTAINER_METHOD_RULES.get((owner, method))
+                 for owner in kinds.heads(receiver)]
+        if found and all(rule is not None and rule is found[0] for rule in found):
+            return Callee("rule", name, found[0])
         if method in ("index", "count") or kinds.is_only(receiver, {kinds.STR}):
             return Callee("constant", name)
         return Callee("library", name)

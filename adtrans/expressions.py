@@ -49,6 +49,20 @@ class Expressions:
         self.emit_assign(name, value)
         return _load(name)
 
+    def element(self, expr: ast.expr) -> ast.expr:
+        """An element of a list or tuple display: a nested display that holds more than
+        constants gets a name, so gradients flow through nesting ([[x, y], [0, 1]])."""
+        atom = self.atom(expr)
+        if isinstance(atom, (ast.List, ast.Tuple)) and not all(
+                isinstance(e, ast.Constant) for e in atom.elts):
+            return self.bind(atom)
+        return atom
+
+    def named(self, expr: ast.expr) -> ast.expr:
+        """An atom, with a list or tuple display bound to a name of its own."""
+        atom = self.atom(expr)
+        return self.bind(atom) if isinstance(atom, (ast.List, ast.Tuple)) else atom
+
     def atom(self, expr: ast.expr) -> ast.expr:
         """Reduce ``expr`` to a name or constant, emitting temporaries for its parts."""
         if isinstance(expr, ast.Constant):
@@ -62,7 +76,7 @@ class Expressions:
         if isinstance(expr, ast.Attribute) and self.is_static(expr):
             return expr
         if isinstance(expr, (ast.Tuple, ast.List)):
-            return type(expr)(elts=[self.atom(e) for e in expr.elts], ctx=ast.Load())
+            return type(expr)(elts=[self.element(e) for e in expr.elts], ctx=ast.Load())
         if isinstance(expr, ast.IfExp) or isinstance(expr, ast.BoolOp) and not is_boolean(expr):
             name = self.namer.temp()
             self.assign(name, expr)
@@ -78,7 +92,9 @@ class Expressions:
         if isinstance(expr, (ast.Constant, ast.Name)):
             return self.atom(expr)
         if isinstance(expr, ast.BinOp):
-            return ast.BinOp(left=self.atom(expr.left), op=expr.op, right=self.atom(expr.right))
+            # A list or tuple display gets a name, so `[x] + [y]` has a gradient to pass on.
+            return ast.BinOp(left=self.named(expr.left), op=expr.op,
+                             right=self.named(expr.right))
         if isinstance(expr, ast.UnaryOp):
             if isinstance(expr.op, ast.USub) and isinstance(expr.operand, ast.Constant):
                 return self.atom(expr)
@@ -121,8 +137,10 @@ class Expressions:
             if isinstance(arg, ast.Starred):
                 raise self.error(expr, "calls with *args are not supported; pass the "
                                        "arguments one by one")
-            if isinstance(arg, ast.List):
-                # A list literal gets a name, so its elements' gradients can flow (np.array).
+            if isinstance(arg, ast.List) or isinstance(arg, ast.Tuple) and not all(
+                    isinstance(e, ast.Constant) for e in arg.elts):
+                # A list or tuple display gets a name, so its elements' gradients can flow
+                # (np.array([x, y]), max((a, b))); a tuple of constants (a shape) stays.
                 args.append(self.bind(self.atom(arg)))
                 continue
             args.append(self.atom(arg))

@@ -51,8 +51,12 @@ def _rename_group(stmts: list[ast.stmt], group: int, name: str, new: str) -> Non
 
 
 def convert(body: list[ast.stmt], env_before: dict[int, Env], namer: Namer,
-            list_name: str) -> bool:
-    """Insert ``seq_items = list(seq)`` where ``seq`` may not be a sequence; True if any."""
+            list_name: str, unknown: bool = True) -> bool:
+    """Insert ``seq_items = list(seq)`` where ``seq`` may not be a sequence; True if any.
+
+    With ``unknown`` false, values of unknown kind are left alone: an earlier
+    conversion may yet make their kind known (a pair unpacked from d.items()).
+    """
     changed = False
     position = 0
     while position < len(body):
@@ -60,10 +64,11 @@ def convert(body: list[ast.stmt], env_before: dict[int, Env], namer: Namer,
         for block in ("body", "orelse"):
             inner = getattr(stmt, block, None)
             if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
-                changed |= convert(inner, env_before, namer, list_name)
+                changed |= convert(inner, env_before, namer, list_name, unknown)
         marked = _group(stmt)
         kind = env_before.get(id(stmt), {}).get(marked[1]) if marked else None
-        if kind is None or kinds.is_only(kind, INDEXABLE):
+        if kind is None or kinds.is_only(kind, INDEXABLE) or (
+                not unknown and kinds.TOP_ATOM in kind):
             position += 1
             continue
         group, name = marked

@@ -14,24 +14,24 @@ from typing import Any
 from .kinds import (
     ARRAY,
     BOOL,
-    DICT,
     INT,
     LIST,
     NUMERIC,
     STR,
     TOP,
-    TUPLE,
     Kind,
     attribute,
     binop,
     constant,
     container,
+    dict_of,
     join,
     kind_of,
     method_call,
     of,
     static_call,
     subscript,
+    tuple_of,
     unaryop,
 )
 from .source import UNRESOLVED, FunctionSource
@@ -110,11 +110,15 @@ class KindAnalysis:
             return of(BOOL, ARRAY)
         if isinstance(node, ast.BoolOp):
             return join(*(self.expr(v, env) for v in node.values))
-        if isinstance(node, (ast.List, ast.Tuple)):
-            name = LIST if isinstance(node, ast.List) else TUPLE
-            return container(name, join(*(self.expr(e, env) for e in node.elts)))
+        if isinstance(node, ast.Tuple):
+            return tuple_of([self.expr(e, env) for e in node.elts])
+        if isinstance(node, ast.List):
+            return container(LIST, join(*(self.expr(e, env) for e in node.elts)))
         if isinstance(node, ast.Dict):
-            return container(DICT, join(*(self.expr(v, env) for v in node.values)))
+            if all(isinstance(k, ast.Constant) for k in node.keys):
+                return dict_of({k.value: self.expr(v, env)
+                                for k, v in zip(node.keys, node.values, strict=True)})
+            return dict_of(None, join(*(self.expr(v, env) for v in node.values)))
         if isinstance(node, ast.JoinedStr):
             return of(STR)
         if isinstance(node, ast.Call):
@@ -140,7 +144,7 @@ class KindAnalysis:
             if function is not UNRESOLVED:
                 return static_call(function, args)
         if isinstance(func, ast.Attribute):
-            return method_call(self.expr(func.value, env), func.attr, args)
+            return method_call(self.expr(func.value, env), func.attr, args, node.args)
         return TOP
 
 

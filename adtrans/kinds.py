@@ -34,7 +34,7 @@ Kind = frozenset
 
 BOOL, INT, FLOAT, COMPLEX, ARRAY = "bool", "int", "float", "complex", "array"
 STR, NONE, RANGE, CALLABLE, OBJECT, TOP_ATOM = "str", "none", "range", "callable", "object", "top"
-LIST, TUPLE, DICT = "list", "tuple", "dict"
+LIST, TUPLE, DICT, VIEW = "list", "tuple", "dict", "view"    # VIEW: d.items() and kin
 CONTAINERS = (LIST, TUPLE, DICT)
 
 TOP: Kind = frozenset({TOP_ATOM})
@@ -57,20 +57,82 @@ def heads(kind: Kind) -> set[str]:
 
 
 def container(name: str, elements: Kind, depth: int = 0) -> Kind:
-    return of((name, elements if depth < MAX_DEPTH else TOP))
+    elements = elements if depth < MAX_DEPTH else TOP
+    return of((name, elements, None) if name in (TUPLE, DICT) else (name, elements))
+
+
+def dict_of(items: dict[Any, Kind] | None, values: Kind | None = None,
+            depth: int = 0) -> Kind:
+    """The kind of a dict: its values' kinds by key where the keys are known constants."""
+    if depth >= MAX_DEPTH:
+        return of((DICT, TOP, None))
+    if items is not None and len(items) <= MAX_KEYS and all(
+            type(key) in (str, int) for key in items):
+        keyed = tuple(sorted(items.items(), key=lambda pair: repr(pair[0])))
+        return of((DICT, join(*items.values()) if values is None else values, keyed))
+    return of((DICT, values if values is not None else join(*(items or {}).values()), None))
+
+
+MAX_KEYS = 32
+
+
+def tuple_of(items: list[Kind], depth: int = 0) -> Kind:
+    """The kind of a tuple whose items have these kinds (kept by position when short)."""
+    if depth >= MAX_DEPTH:
+        return of((TUPLE, TOP, None))
+    positions = tuple(items) if len(items) <= MAX_POSITIONS else None
+    return of((TUPLE, join(*items), positions))
+
+
+MAX_POSITIONS = 8
+KEYS: Kind = frozenset({"str", "int"})          # what dict keys usually are
 
 
 def join(*kinds: Kind) -> Kind:
     """The kind of a value that may come from any of ``kinds``."""
     plain: set[Any] = set()
     parts: dict[str, Kind] = {}
+    positions: dict[str, Any] = {}       # tuple positions and dict keys, where known
     for kind in kinds:
         for atom in kind:
             if isinstance(atom, tuple):
-                parts[atom[0]] = join(parts.get(atom[0], EMPTY), atom[1])
+                name = atom[0]
+                parts[name] = join(parts.get(name, EMPTY), atom[1])
+                mine = atom[2] if len(atom) > 2 else None
+                if name not in positions:
+                    positions[name] = mine
+                else:
+                    positions[name] = _join_detail(name, positions[name], mine)
             else:
                 plain.add(atom)
-    return frozenset(plain | {(name, elements) for name, elements in parts.items()})
+    atoms = set()
+    for name, elements in parts.items():
+        atoms.add((name, elements, positions[name]) if name in (TUPLE, DICT)
+                  else (name, elements))
+    return frozenset(plain | atoms)
+
+
+def _join_detail(name: str, a: Any, b: Any) -> Any:
+    """Join tuples' kinds by position (same length only), dicts' kinds by key."""
+    if a is None or b is None:
+        return None
+    if name == TUPLE:
+        if len(a) != len(b):
+            return None
+        return tuple(join(x, y) for x, y in zip(a, b, strict=True))
+    merged = dict(a)
+    for key, kind in b:
+        merged[key] = join(merged[key], kind) if key in merged else kind
+    return tuple(sorted(merged.items(), key=lambda pair: repr(pair[0])))
+
+
+def keyed(atom: Any, key: Any) -> Kind | None:
+    """The kind of a dict atom's value at a constant key, where known."""
+    if len(atom) > 2 and atom[2] is not None:
+        for known, kind in atom[2]:
+            if known == key and type(known) is type(key):
+                return kind
+    return None
 
 
 def is_only(kind: Kind, allowed: Iterable[str]) -> bool:
@@ -92,7 +154,7 @@ def elements(kind: Kind) -> Kind:
     out: list[Kind] = []
     for atom in kind:
         name = head(atom)
-        if name in (LIST, TUPLE, DICT):
+        if name in (LIST, TUPLE, DICT, VIEW):
             out.append(atom[1])
         elif name in NUMERIC:
             out.append(of(ARRAY))
@@ -137,9 +199,9 @@ def kind_of(value: Any, depth: int = 0) -> Kind:
     if isinstance(value, list):
         return container(LIST, join(*(kind_of(v, depth + 1) for v in value)), depth)
     if isinstance(value, tuple):
-        return container(TUPLE, join(*(kind_of(v, depth + 1) for v in value)), depth)
+        return tuple_of([kind_of(v, depth + 1) for v in value], depth)
     if isinstance(value, dict):
-        return container(DICT, join(*(kind_of(v, depth + 1) for v in value.values())), depth)
+        return dict_of({key: kind_of(v, depth + 1) for key, v in value.items()}, depth=depth)
     if callable(value):
         return of(CALLABLE)
     return of(OBJECT)
@@ -255,6 +317,9 @@ def static_call(function: Any, args: list[Kind]) -> Kind:
         return binop(ast.Pow(), args[0], args[1])
     if function in (min, max):
         return elements(first) if len(args) == 1 else join(*args)
+    if function is sum:
+        start = args[1] if len(args) > 1 else of(INT)
+        return binop(ast.Add(), start, elements(first)) if args else TOP
     if function is range:
         return of(RANGE)
     if function in (list, sorted):
@@ -300,9 +365,11 @@ _STR_METHOD_RESULTS = {"split": container(LIST, of(STR)), "find": of(INT), "coun
                        "index": of(INT), "startswith": of(BOOL), "endswith": of(BOOL)}
 
 
-def method_call(receiver: Kind, method: str, args: list[Kind] | None = None) -> Kind:
-    """The kind of ``receiver.method(*args)``."""
+def method_call(receiver: Kind, method: str, args: list[Kind] | None = None,
+                keys: list[ast.expr] | None = None) -> Kind:
+    """The kind of ``receiver.method(*args)`` (``keys``: the argument expressions)."""
     args = args or []
+    keys = keys or []
     out: list[Kind] = []
     for atom in receiver:
         name = head(atom)
@@ -318,10 +385,20 @@ def method_call(receiver: Kind, method: str, args: list[Kind] | None = None) -> 
         elif name == DICT:
             if method in ("get", "pop", "setdefault"):
                 out.append(join(atom[1], args[1] if len(args) > 1 else of(NONE)))
+                if keys and isinstance(keys[0], ast.Constant):
+                    known = keyed(atom, keys[0].value)
+                    if known is not None:
+                        out[-1] = known          # the key is there: its value, not a default
             elif method == "copy":
                 out.append(of(atom))
             elif method in ("update", "clear"):
                 out.append(of(NONE))
+            elif method == "items":
+                out.append(of((VIEW, tuple_of([KEYS, atom[1]]))))
+            elif method == "values":
+                out.append(of((VIEW, atom[1])))
+            elif method == "keys":
+                out.append(of((VIEW, KEYS)))
             else:
                 out.append(of(OBJECT))
         elif name == STR:
@@ -352,10 +429,15 @@ def subscript(value: Kind, index: ast.expr) -> Kind:
         name = head(atom)
         if name in NUMERIC:
             out.append(of(ARRAY))          # a Python number cannot be indexed: it raises
+        elif name == TUPLE and not sliced and len(atom) > 2 and atom[2] is not None and \
+                isinstance(index, ast.Constant) and type(index.value) is int and \
+                -len(atom[2]) <= index.value < len(atom[2]):
+            out.append(atom[2][index.value])
         elif name in (LIST, TUPLE):
             out.append(of(atom) if sliced else atom[1])
         elif name == DICT:
-            out.append(atom[1])
+            known = keyed(atom, index.value) if isinstance(index, ast.Constant) else None
+            out.append(known if known is not None else atom[1])
         elif name == STR:
             out.append(of(STR))
         elif name == RANGE:

@@ -89,7 +89,11 @@ class ReverseBuilder(AdjointExpressions, Recording, ForwardSweep, BackwardSweep)
         known = dict(namer.builtin_cells)
         self.kinds = analyse(src, core.body, param_kinds, self.local_names, known)
         list_name = namer.builtin("list")
-        if iterables.convert(core.body, self.kinds, namer, list_name):
+        # Convert what is surely not a sequence first: the kinds that come out may tell what
+        # a value of unknown kind is; convert those last.
+        for unknown in (False, False, False, True):
+            if not iterables.convert(core.body, self.kinds, namer, list_name, unknown):
+                continue
             known = {**namer.builtin_cells, list_name: builtins.list}
             self.local_names |= {target_name(s) for s in walk_assignments(core.body)}
             self.kinds = analyse(src, core.body, param_kinds, self.local_names, known)

@@ -50,7 +50,7 @@ def dict_item_grad(g, keys, position):
     key = keys[position]
     if any(other == key for other in keys[position + 1:]):
         return None
-    return g[key]
+    return g.get(key)
 
 
 def tree_add(a, b):

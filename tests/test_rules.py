@@ -1998,6 +1998,91 @@ def test_heaviside_takes_its_second_argument_where_x_is_zero():
     check_grads(heaviside_of, np.array([-1.0, 2.0]), 0.5, wrt=1)
 
 
+# ===================================================================== lists, tuples, dicts
+def builtin_sum_list(x, y):
+    return sum([x, y * y, x * y]) * 2.0
+
+
+def builtin_sum_start(x, v):
+    return np.sum(sum([v, x * v], x))
+
+
+def builtin_sum_rows(m):
+    return np.sum(sum(m) ** 2)
+
+
+def builtin_max_min(x, y):
+    return max(x, y, 0.5) * min(x * 2.0, y) + max([x, y * 3.0]) - min((x, y))
+
+
+def builtin_max_rows(m):
+    return np.sum(max(list(np.sum(m, axis=1))) * m)
+
+
+def sequences(x, v):
+    items = list((x, x * 2.0, v[0]))
+    pair = tuple([x, v])
+    return items[1] * items[2] + np.sum(pair[1]) * pair[0]
+
+
+def copies(x, v):
+    xs = [x, v]
+    d = {"a": x, "b": v}
+    return xs.copy()[0] * np.sum(d.copy()["b"])
+
+
+def dict_reads(x, v):
+    d = {"x": x, "v": v, "name": "layer"}
+    s = d.get("x") * d.get("missing", x * 3.0)
+    for key, value in d.items():
+        if key != "name":
+            s = s + np.sum(value ** 2)
+    for value in list(d.values())[:2]:
+        s = s + np.sum(value)
+    return s + len(d.keys())
+
+
+def concat_repeat(x, v):
+    xs = [x] + [v, x * x]
+    ys = (x, v) * 2
+    return np.sum(xs[1] * xs[2]) + ys[2] * np.sum(ys[3])
+
+
+@exercises("sum", "max", "min", "list", "tuple", "list.copy()", "dict.copy()", "dict.get()",
+           "dict.items()", "dict.values()", "dict.keys()")
+@pytest.mark.parametrize("f, args, wrt", [
+    (builtin_sum_list, (0.7, 1.3), (0, 1)),
+    (builtin_sum_start, (0.7, np.array([0.5, -1.0])), (0, 1)),
+    (builtin_sum_rows, (sample((3, 2), (-1, 1)),), 0),
+    (builtin_max_min, (0.7, 1.3), (0, 1)), (builtin_max_min, (1.4, 0.2), (0, 1)),
+    (builtin_max_rows, (sample((3, 2), (-1, 1)),), 0),
+    (sequences, (0.7, np.array([0.5, -1.0])), (0, 1)),
+    (copies, (0.7, np.array([0.5, -1.0])), (0, 1)),
+    (dict_reads, (0.7, np.array([0.5, -1.0])), (0, 1)),
+    (concat_repeat, (0.7, np.array([0.5, -1.0])), (0, 1)),
+])
+def test_container_builtins_and_methods(f, args, wrt):
+    check_grads(f, *args, wrt=wrt)
+
+
+def max_of_equal(x, y):
+    return max(x, y)
+
+
+def test_builtin_max_gives_the_cotangent_to_the_value_it_returns():
+    # Python's max returns its first argument of tied ones; np.maximum would split.
+    assert adtrans.grad(max_of_equal, wrt=(0, 1))(1.0, 1.0) == (1.0, 0.0)
+
+
+def sum_of_lists(x):
+    return sum([[x], [x * 2.0]], [])[1]
+
+
+def test_sum_of_lists_is_refused():
+    with pytest.raises(AdtransError, match="concatenates"):
+        adtrans.grad(sum_of_lists)(0.5)
+
+
 # ===================================================================== coverage of the table
 def test_every_supported_rule_is_tested():
     # Runs last in this file (pytest keeps definition order), after the tables filled TESTED.

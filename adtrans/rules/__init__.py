@@ -1,7 +1,7 @@
 """The rule table, grouped by kind; importing this package registers every rule."""
 
 # Importing the modules registers their rules.
-from . import arithmetic, construct, elementwise, linalg, reductions, shapes, world  # noqa: F401
+from . import arithmetic, construct, containers, elementwise, linalg, reductions, shapes, world  # noqa: F401
 from .registry import (
     ATTRIBUTE_RULES,
     METHOD_RULES,

@@ -23,7 +23,14 @@ NO_DEFAULT = object()
 
 @dataclass
 class Rule:
-    """A vector-Jacobian product rule for one primitive."""
+    """A vector-Jacobian product rule for one primitive.
+
+    A *template* rule's body is one return of one cotangent expression per
+    differentiable parameter, inlined into generated code.  A *called* rule
+    (``called``) is a function ``vjp(g, ans, *args, **kwargs)`` returning a tuple
+    with one cotangent per positional argument (None where there is none);
+    generated code calls it by name.  Long rules and users' rules are called.
+    """
 
     name: str
     function: Callable[..., Any]
@@ -33,6 +40,7 @@ class Rule:
     helpers: dict[str, Any] = field(default_factory=dict)  # free names the templates use
     # parameter -> why a value other than its default is refused (retstep=True)
     refuse: dict[str, str] = field(default_factory=dict)
+    called: bool = False
 
     @property
     def differentiable(self) -> list[str]:
@@ -44,6 +52,8 @@ PRIMITIVES: dict[int, Any] = {}          # id(primitive) -> primitive (keeps ids
 OPERATOR_RULES: dict[type, Rule] = {}    # ast operator class -> rule
 METHOD_RULES: dict[str, Rule] = {}       # ndarray method name -> rule (receiver is 1st param)
 ATTRIBUTE_RULES: dict[str, Rule] = {}    # ndarray attribute (x.T) -> rule
+# (receiver kind, method) -> rule, for methods of lists, tuples and dicts: ("dict", "get")
+CONTAINER_METHOD_RULES: dict[tuple[str, str], Rule] = {}
 
 # The closed world's other entries (see closed_world.py).  Each table is checked by
 # tests/test_closed_world.py, not trusted: every piecewise-constant function there is
@@ -111,6 +121,34 @@ def defvjp(*primitives: Any, ops: tuple[type, ...] = (), methods: tuple[str, ...
     return register
 
 
+def called_rule(function: Callable[..., Any], name: str | None = None) -> Rule:
+    """A rule that generated code calls: ``function(g, ans, *args, **kwargs)`` returns one
+    cotangent per positional argument."""
+    return Rule(name or function.__name__, function, [], {}, [], {}, called=True)
+
+
+def defvjp_called(*primitives: Any, methods: tuple[str, ...] = (),
+                  receivers: tuple[str, ...] = ()
+                  ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a called rule for functions, and for methods of receivers of the given
+    kinds (``receivers=("dict",)``; without, of arrays)."""
+
+    def register(function: Callable[..., Any]) -> Callable[..., Any]:
+        rule = called_rule(function)
+        for primitive in primitives:
+            FUNCTION_RULES[id(primitive)] = rule
+            PRIMITIVES[id(primitive)] = primitive
+        for method in methods:
+            if receivers:
+                for receiver in receivers:
+                    CONTAINER_METHOD_RULES[(receiver, method)] = rule
+            else:
+                METHOD_RULES[method] = rule
+        return function
+
+    return register
+
+
 def piecewise_constant(*primitives: Any, methods: tuple[str, ...] = ()) -> None:
     """Declare functions whose numeric result has a zero derivative in every argument
     wherever it exists (floor, sign, comparisons, argmax, len, shape, ...)."""
@@ -170,6 +208,7 @@ def supported() -> list[str]:
             prefix = module.lstrip("_") + "."
         names.add(prefix + getattr(primitive, "__name__", repr(primitive)))
     names.update(f"ndarray.{m}()" for m in METHOD_RULES)
+    names.update(f"{kind}.{m}()" for kind, m in CONTAINER_METHOD_RULES)
     names.update(f"ndarray.{a}" for a in ATTRIBUTE_RULES)
     names.update(f"operator {op.__name__}" for op in OPERATOR_RULES)
     return sorted(names)
