@@ -12,7 +12,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from .analysis import Operation, target_name, walk_assignments
+from .analysis import Operation, target_name
+from .astutil import walk_statements
 
 
 @dataclass
@@ -24,33 +25,40 @@ class Activity:
         return name in self.varied and name in self.useful
 
 
-def activity(body: list[ast.stmt], operations: dict[int, Operation], wrt: list[str],
+def flows(body: list[ast.stmt], operations: dict[int, list[Operation]]
+          ) -> list[tuple[set[str], set[str]]]:
+    """(targets, sources) of every statement that makes values from others: assignments,
+    and in-place changes (``xs.append(v)`` makes ``xs`` from ``xs`` and ``v``)."""
+    found = []
+    for stmt in walk_statements(body):
+        for operation in operations.get(id(stmt), []):
+            if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) and \
+                    operation.kind not in ("constant", "effect"):
+                found.append(({target_name(stmt)}, operation.operand_names()))
+            if operation.mutates:
+                changed = set(operation.mutates)
+                found.append((changed, changed | set(operation.stores)))
+    return found
+
+
+def activity(body: list[ast.stmt], operations: dict[int, list[Operation]], wrt: list[str],
              result: str) -> Activity:
     """Varied and useful variables of a core body (a flow-insensitive fixpoint)."""
-    assignments = list(walk_assignments(body))
+    edges = flows(body, operations)
     varied = set(wrt)
     changed = True
     while changed:
         changed = False
-        for stmt in assignments:
-            target = target_name(stmt)
-            operation = operations[id(stmt)]
-            if target in varied or operation.kind == "constant":
-                continue
-            if operation.operand_names() & varied:
-                varied.add(target)
+        for targets, sources in edges:
+            if sources & varied and not targets <= varied:
+                varied |= targets
                 changed = True
     useful = {result}
     changed = True
     while changed:
         changed = False
-        for stmt in reversed(assignments):
-            target = target_name(stmt)
-            operation = operations[id(stmt)]
-            if target not in useful or operation.kind == "constant":
-                continue
-            new = operation.operand_names() - useful
-            if new:
-                useful |= new
+        for targets, sources in reversed(edges):
+            if targets & useful and not sources <= useful:
+                useful |= sources
                 changed = True
     return Activity(varied, useful)

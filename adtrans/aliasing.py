@@ -98,22 +98,55 @@ def may_alias(src: FunctionSource, core: CoreFunction, operations: dict[int, lis
     values stored into a container by a mutating call (``xs.append(v)``); and the
     result of a call adtrans does not know, which may be any argument it was given.
     """
+    edges = []
+    for target, sources, _ in _alias_edges(src, core, operations):
+        edges += [(target, source) for source in sources]
+    return _classes(edges)
+
+
+def derived_from(src: FunctionSource, core: CoreFunction, operations: dict[int, list]
+                 ) -> dict[str, set[str]]:
+    """For each variable, the variables whose object its value may be, or be part of or a
+    view of (so that changing it in place changes them): copies, views, index reads and
+    unknown calls, not the containers a value was put into."""
+    direct: dict[str, set[str]] = {}
+    for target, sources, contains in _alias_edges(src, core, operations):
+        if not contains:
+            direct.setdefault(target, set()).update(sources)
+    closed: dict[str, set[str]] = {}
+    for name in direct:
+        seen, stack = set(), [name]
+        while stack:
+            for source in direct.get(stack.pop(), ()):
+                if source not in seen:
+                    seen.add(source)
+                    stack.append(source)
+        closed[name] = seen
+    return closed
+
+
+def _alias_edges(src: FunctionSource, core: CoreFunction, operations: dict[int, list]):
+    """(name, names, whether ``name`` merely contains them) for every way a value may
+    share an object with others."""
     order = [s for s, _ in _linear(core.body)]
     local_names = set(core.params) | {s.targets[0].id for s in order
-                                      if isinstance(s, ast.Assign)}
-    edges = []
+                                      if isinstance(s, ast.Assign)
+                                      and isinstance(s.targets[0], ast.Name)}
     for stmt in order:
         for operation in operations.get(id(stmt), []):
             for container in operation.mutates:
-                edges += [(container, stored) for stored in operation.stores]
-        if not isinstance(stmt, ast.Assign):
+                yield container, list(operation.stores), True
+        if not (isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name)):
             continue
         target = stmt.targets[0].id
-        edges += [(target, source) for source in alias_sources(src, stmt.value, local_names)]
+        contains = isinstance(stmt.value, (ast.List, ast.Tuple, ast.Dict))
+        sources = alias_sources(src, stmt.value, local_names)
+        if isinstance(stmt.value, ast.Dict):
+            sources = [v.id for v in stmt.value.values if isinstance(v, ast.Name)]
+        yield target, sources, contains
         for operation in operations.get(id(stmt), []):
-            if operation.kind in ("unknown", "effect") and not operation.library:
-                edges += [(target, n) for n in operation.seen_names()]
-    return _classes(edges)
+            if operation.kind in ("unknown", "effect", "mutation") and not operation.library:
+                yield target, list(operation.seen_names()), False
 
 
 def _reads(stmt: ast.stmt, name: str) -> bool:
@@ -121,38 +154,70 @@ def _reads(stmt: ast.stmt, name: str) -> bool:
                for n in ast.walk(stmt))
 
 
-def mark_in_place_risks(src: FunctionSource, core: CoreFunction) -> None:
-    """Annotate augmented assignments whose in-place effect another variable could see.
+CHANGING_METHODS = {"append", "extend", "insert", "pop", "reverse", "remove", "clear",
+                    "update", "setdefault"}
+
+
+def changed_name(stmt: ast.stmt) -> str | None:
+    """The variable a core statement changes in place: ``s += v`` (kept in place for
+    arrays by Python), ``y[i] = v``, ``del y[i]``, ``xs.append(v)``, ``v = xs.pop()``."""
+    if getattr(stmt, "_adtrans_augmented", False):
+        return stmt.targets[0].id
+    if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Subscript):
+        return stmt.targets[0].value.id
+    if isinstance(stmt, ast.Delete) and isinstance(stmt.targets[0], ast.Subscript):
+        return stmt.targets[0].value.id
+    call = stmt.value if isinstance(stmt, (ast.Expr, ast.Assign)) else None
+    if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and \
+            call.func.attr in CHANGING_METHODS and isinstance(call.func.value, ast.Name):
+        return call.func.value.id
+    return None
+
+
+def mark_in_place_risks(src: FunctionSource, core: CoreFunction,
+                        immutable: set[str] = frozenset()) -> None:
+    """Annotate in-place changes whose effect another variable could see.
 
     Each such statement gets ``_adtrans_alias_risk = (names, message)``: the
-    variables that may share its target's memory and are read afterwards, and
-    the error to raise (with ``{other}`` for the one that does share).
+    variables that may share the changed value's memory (views, copies by
+    name, lists holding it) and are read afterwards, and the error to raise
+    (with ``{other}`` for the one that does share).  The forward sweep checks
+    at run time which really share: adtrans computes ``s += v`` as a new array,
+    and follows a change through one name only.  Names that only ever hold numbers
+    or strings (``immutable``) share nothing that can change.
     """
     order = list(_linear(core.body))
-    augmented = [(i, s, loop) for i, (s, loop) in enumerate(order)
-                 if getattr(s, "_adtrans_augmented", False)]
-    if not augmented:
+    changes = [(i, s, loop, changed_name(s)) for i, (s, loop) in enumerate(order)]
+    changes = [c for c in changes if c[3] is not None]
+    if not changes:
         return
     local_names = set(core.params) | {s.targets[0].id for s, _ in order
-                                      if isinstance(s, ast.Assign)}
+                                      if isinstance(s, ast.Assign)
+                                      and isinstance(s.targets[0], ast.Name)}
     edges = []
     for stmt, _ in order:
-        if isinstance(stmt, ast.Assign) and not getattr(stmt, "_adtrans_augmented", False):
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) and \
+                not getattr(stmt, "_adtrans_augmented", False):
             for source in alias_sources(src, stmt.value, local_names):
                 edges.append((stmt.targets[0].id, source))
     classes = _classes(edges)
-    for position, stmt, loop in augmented:
-        target = stmt.targets[0].id
+    for position, stmt, loop, target in changes:
         readers = sorted(
-            other for other in classes.get(target, set()) - {target}
+            other for other in classes.get(target, set()) - {target} - immutable
             if any((i > position or (loop is not None and enclosing is loop)) and _reads(s, other)
                    for i, (s, enclosing) in enumerate(order)))
         if not readers:
             continue
-        operator = OPERATORS[type(stmt.value.op)]
-        message = src.error(
-            stmt, f"in-place `{target} {operator}= ...` would also change {{other!r}}, which "
-                  f"shares its array and is used afterwards; adtrans computes a new array "
-                  f"instead, so write `{target} = {target} {operator} ...` or start from a "
-                  f"copy (`{target} = {{other}}.copy()`)").args[0]
+        if getattr(stmt, "_adtrans_augmented", False):
+            operator = OPERATORS[type(stmt.value.op)]
+            text = (f"in-place `{target} {operator}= ...` would also change {{other!r}}, which "
+                    f"shares its array and is used afterwards; adtrans computes a new array "
+                    f"instead, so write `{target} = {target} {operator} ...` or start from a "
+                    f"copy (`{target} = {{other}}.copy()`)")
+        else:
+            text = (f"this changes `{target}` in place, and {{other!r}} shares its memory "
+                    f"and is used afterwards; adtrans follows a change through one name "
+                    f"only, so take a copy (`{{other}} = {{other}}.copy()`) or change "
+                    f"`{target}` before {{other!r}} is made from it")
+        message = src.error(stmt, text).args[0]
         stmt._adtrans_alias_risk = (readers, message)  # type: ignore[attr-defined]

@@ -72,6 +72,9 @@ class Operation:
     positions: list[ast.expr] = field(default_factory=list)   # pack: where each operand goes
     call_args: list[ast.expr] = field(default_factory=list)   # a called rule's arguments
     call_keywords: list[ast.keyword] = field(default_factory=list)
+    # An in-place change adtrans differentiates (mutations.py): "list.append",
+    # "dict.setitem", "array.setitem", ...; None for those it can only refuse.
+    mutation: str | None = None
 
     def operand_names(self) -> set[str]:
         return _names(self.operands)
@@ -85,8 +88,9 @@ def _names(exprs: list[ast.expr]) -> set[str]:
 
 
 def walk_assignments(stmts: list[ast.stmt]) -> Iterator[ast.Assign]:
+    """The assignments to names (``x = op``) of a core body, nested blocks included."""
     for stmt in stmts:
-        if isinstance(stmt, ast.Assign):
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
             yield stmt
         elif isinstance(stmt, (ast.If, ast.While, ast.For)):
             yield from walk_assignments(stmt.body)
@@ -159,7 +163,12 @@ class Classifier:
         if isinstance(op, ast.Attribute):
             return self.attribute(stmt, op)
         if isinstance(op, ast.Call):
-            return self.call(stmt, op)
+            operation = self.call(stmt, op)
+            if operation.mutation in VALUE_MUTATIONS:
+                # v = xs.pop(): the value comes out of the container, and flows like it.
+                operation.kind = "mutation"
+                operation.operands = [op.func.value]
+            return operation
         if isinstance(op, (ast.Tuple, ast.List)):
             return Operation("pack", operands=list(op.elts), seen=list(op.elts),
                              description=describe(op),
@@ -311,7 +320,11 @@ class Classifier:
                 position = callee.position or 0
                 mutated = args[position:position + 1]
                 stored = args[:position] + args[position + 1:] + [k.value for k in keywords]
-            return Operation("effect", seen=seen, description=what,
+            mutation = None
+            if receiver is not None and isinstance(receiver, ast.Name) and \
+                    callee.position is None:
+                mutation = supported_mutation(call.func.attr, self.kind(receiver), call)
+            return Operation("effect", seen=seen, description=what, mutation=mutation,
                              mutates=_name_list(mutated), stores=_name_list(stored))
         library = category == "library"
         description = (f"{callee.name}" if library or receiver is None
@@ -350,6 +363,26 @@ class Classifier:
                          seen=list(args) + [k.value for k in keywords])
 
     # ------------------------------------------------------------ statements and nesting
+    def classify_store(self, stmt: ast.Assign) -> Operation:
+        """``y[i] = v``: an in-place change of ``y``."""
+        self.env = self.env_before.get(id(stmt), {})
+        target = stmt.targets[0]
+        index_names = [n for n in ast.walk(target.slice) if isinstance(n, ast.Name)]
+        return Operation("effect", seen=[target.value, stmt.value, *index_names],
+                         description=describe(stmt), mutates=[target.value.id],
+                         stores=_name_list([stmt.value]),
+                         mutation=supported_mutation("setitem", self.kind(target.value),
+                                                     target.slice))
+
+    def classify_delete(self, stmt: ast.Delete) -> Operation:
+        """``del y[i]``: an in-place change of ``y``."""
+        self.env = self.env_before.get(id(stmt), {})
+        target = stmt.targets[0]
+        return Operation("effect", seen=[target.value], description=describe(stmt),
+                         mutates=[target.value.id],
+                         mutation=supported_mutation("delitem", self.kind(target.value),
+                                                     target.slice))
+
     def classify_effect(self, stmt: ast.Expr) -> Operation:
         """A statement that is only an expression (``xs.append(x)``, ``print(x)``)."""
         self.env = self.env_before.get(id(stmt), {})
@@ -376,6 +409,31 @@ class Classifier:
 _MUTATING_NAMES = {"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort",
                    "update", "setdefault", "popitem", "fill", "put", "itemset", "resize",
                    "partition"}
+
+
+# Changes whose call has a value: it flows out of the container (v = xs.pop()).
+VALUE_MUTATIONS = {"list.pop", "dict.pop", "dict.setdefault"}
+
+# In-place changes adtrans differentiates, by the receiver's kind (mutations.py).
+SUPPORTED_MUTATIONS = {
+    kinds.LIST: {"append", "extend", "insert", "pop", "reverse", "remove", "clear",
+                 "setitem", "delitem"},
+    kinds.DICT: {"update", "pop", "setdefault", "clear", "setitem", "delitem"},
+    kinds.ARRAY: {"setitem"},
+}
+
+
+def supported_mutation(method: str, receiver: Kind, node: ast.AST | None = None) -> str | None:
+    """``"list.append"`` and the like, where adtrans can differentiate the change."""
+    for head, methods in SUPPORTED_MUTATIONS.items():
+        if kinds.is_only(receiver, {head}) and method in methods:
+            if head == kinds.LIST and method in ("setitem", "delitem") and \
+                    isinstance(node, ast.Slice):
+                return None                    # slices change a list's length: not yet
+            if isinstance(node, ast.Call) and any(k.arg is None for k in node.keywords):
+                return None
+            return f"{head}.{method}"
+    return None
 
 
 def _as_effect(operation: Operation) -> Operation:

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import kinds
-from .aliasing import mark_in_place_risks
 from .codegen import Generated, build_module, compile_module, render
 from .errors import AdtransError
 from .kind_analysis import numeric_parameters
@@ -158,7 +157,6 @@ def transform(f: Callable[..., Any], wrt: Wrt, mode: str,
         else:
             check_wrt_kinds(f, names, core.params, signature)
             param_kinds = dict(zip(core.params, signature, strict=True))
-        mark_in_place_risks(src, core)
         sweeps = build_sweeps(src, core, names, namer, param_kinds)
         module, comments, defaults = build_module(sweeps, src.name, mode, as_tuple)
         text = render(module, comments)

@@ -37,8 +37,11 @@ class BackwardSweep:
                  ) -> tuple[list[ast.stmt], dict[str, str]]:
         code: list[ast.stmt] = []
         for stmt in reversed(stmts):
-            if isinstance(stmt, ast.Assign):
+            change = self.changes.get(id(stmt))
+            if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
                 part, state = self.backward_assign(stmt, state)
+            elif change is not None:
+                part, state = self.backward_change(change, state)
             elif isinstance(stmt, ast.If):
                 part, state = self.backward_if(stmt, state)
             elif isinstance(stmt, (ast.While, ast.For)):
@@ -52,6 +55,12 @@ class BackwardSweep:
                    maybe_none: bool = False) -> ast.stmt:
         """Add ``expr`` to ``name``'s adjoint; ``maybe_none``: ``expr`` may be None (no
         contribution), as a called rule's entry may be."""
+        if name in self.mutable_names:
+            # A container changed in place keeps its whole adjoint in its accumulator.
+            acc = self.accumulator[name]
+            state[acc] = MAYBE
+            return assign(acc, call(self.runtime_mutation("acc_add"), load(acc), load(name),
+                                    expr))
         target = self.d(name)
         status = state[target]
         state[target] = PRESENT
@@ -76,7 +85,11 @@ class BackwardSweep:
         if acc is None or state[acc] == ABSENT:
             return []
         target = self.d(name)
-        if state[acc] == PRESENT or state[target] == ABSENT:
+        if name in self.mutable_names:
+            # The whole adjoint of a container changed in place is in its accumulator.
+            code = [assign(target, load(acc))]
+            state[target] = state[acc]
+        elif state[acc] == PRESENT or state[target] == ABSENT:
             status = state[acc]
             code = [self.accumulate(name, load(acc), state)]
             state[target] = PRESENT if status == PRESENT else state[target]
@@ -98,7 +111,7 @@ class BackwardSweep:
         adjoint = self.adjoints.get(id(stmt))
         slot = self.saved.get(id(stmt))
         has_adjoint = target in self.adjoint_name
-        if not (adjoint or slot or has_adjoint):
+        if not (adjoint or slot or has_adjoint or id(stmt) in self.changes):
             return [], state
         code: list[ast.stmt] = [self.comment(unparse(stmt))]
         previous = None                      # where the old value of target is, if needed
@@ -108,6 +121,12 @@ class BackwardSweep:
             previous = slot
         if has_adjoint:
             code += self.merge_accumulator(target, state)
+        change = self.changes.get(id(stmt))
+        if change is not None:
+            # v = xs.pop(): undo the change (v still holds the value it took), then restore
+            # v's earlier value below.
+            part, state = self.backward_change(change, state)
+            code += part[1:]
         g = self.d(target) if has_adjoint else None
         if adjoint and g and state[g] != ABSENT:
             before = dict(state)
@@ -147,7 +166,7 @@ class BackwardSweep:
         if has_adjoint and state[g] != ABSENT and not reassigned_by_contribution:
             code.append(assign(g, ast.Constant(None)))    # consumed: the old value starts anew
             state[g] = ABSENT
-        if len(code) == 1 and not slot:
+        if len(code) == 1 and not slot and id(stmt) not in self.changes:
             return [], state                 # nothing but the heading comment
         if slot:
             if previous:

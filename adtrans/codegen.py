@@ -94,6 +94,7 @@ def build_module(s: Sweeps, name: str, mode: str, wrt_tuple: bool
         if s.uses_tape:
             unpack.append(assign(s.pop, ast.Attribute(value=call(s.list_name, load(s.tape)),
                                                       attr="pop", ctx=ast.Load())))
+        unpack += [assign(n, call(s.own, load(n))) for n in s.owned]
         backward = _function(f"{name}_backward", ["saved", s.seed],
                              unpack + backward_head + s.backward + [ast.Return(value=gradients)])
         module = ast.Module(body=[_function(f"{name}_forward", s.params, forward), backward],
@@ -103,8 +104,12 @@ def build_module(s: Sweeps, name: str, mode: str, wrt_tuple: bool
     if mode == "grad":
         body.append(ast.Expr(value=call(s.check_scalar, load(s.result), ast.Constant(name))))
     else:
-        # The backward sweep restores overwritten variables, the result's among them.
-        body.append(assign(s.value, load(s.result)))
+        # The backward sweep restores overwritten variables, the result's among them (and
+        # undoes in-place changes, so a changed result is copied).
+        value: ast.expr = load(s.result)
+        if s.result_changed:
+            value = call(s.own, value)
+        body.append(assign(s.value, value))
     body += backward_head
     if s.uses_tape:
         body.append(assign(s.pop, ast.Attribute(value=load(s.tape), attr="pop", ctx=ast.Load())))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 
+from .aliasing import changed_name
 from .analysis import target_name
 from .astutil import assign, call, load, store
 from .printing import unparse
@@ -31,18 +32,19 @@ class ForwardSweep:
                 group = [s for s in stmts if s.lineno == lineno and isinstance(s, ast.Assign)]
                 if len(group) > 1 or (group and unparse(group[0]) != text):
                     code.append(self.comment(text))
-            if isinstance(stmt, ast.Assign):
+            change = self.changes.get(id(stmt))
+            if change is not None and not isinstance(stmt.targets[0] if isinstance(
+                    stmt, ast.Assign) else None, ast.Name):
+                code += self.alias_check(stmt, change.container)
+                code += self.forward_change(change, in_loop)
+                code.append(stmt)
+            elif isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
                 target = target_name(stmt)
                 if id(stmt) in self.saved:
                     code.append(self.save(stmt, target, self.saved[id(stmt)], assigned))
-                risk = getattr(stmt, "_adtrans_alias_risk", None)
-                if risk:
-                    readers, message = risk
-                    scope = call(self.namer.builtin("locals"))
-                    code.append(ast.Expr(value=call(
-                        self.runtime("refuse_shared_array"), load(target), scope,
-                        ast.Tuple(elts=[ast.Constant(n) for n in readers], ctx=ast.Load()),
-                        ast.Constant(message))))
+                if change is not None:      # v = xs.pop(): its record comes off the tape first
+                    code += self.forward_change(change, in_loop)
+                code += self.alias_check(stmt, changed_name(stmt) or target)
                 code.append(stmt)
                 assigned = assigned | {target}
             elif isinstance(stmt, ast.If):
@@ -64,6 +66,19 @@ class ForwardSweep:
             else:
                 code.append(stmt)
         return code, assigned
+
+    def alias_check(self, stmt: ast.stmt, target: str) -> list[ast.stmt]:
+        """Where an in-place change may also change another name's value that is read
+        later (aliasing.py), check at run time that the two really share memory."""
+        risk = getattr(stmt, "_adtrans_alias_risk", None)
+        if not risk:
+            return []
+        readers, message = risk
+        scope = call(self.namer.builtin("locals"))
+        return [ast.Expr(value=call(
+            self.runtime("refuse_shared_array"), load(target), scope,
+            ast.Tuple(elts=[ast.Constant(n) for n in readers], ctx=ast.Load()),
+            ast.Constant(message)))]
 
     def forward_loop(self, stmt: ast.While | ast.For, in_loop: bool,
                      assigned: set[str]) -> list[ast.stmt]:

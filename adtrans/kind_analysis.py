@@ -14,6 +14,7 @@ from typing import Any
 from .kinds import (
     ARRAY,
     BOOL,
+    DICT,
     INT,
     LIST,
     NUMERIC,
@@ -25,6 +26,7 @@ from .kinds import (
     constant,
     container,
     dict_of,
+    elements,
     join,
     kind_of,
     method_call,
@@ -71,7 +73,13 @@ class KindAnalysis:
         previous = self.before.get(id(stmt))
         self.before[id(stmt)] = env if previous is None else join_envs(previous, env)
         if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
+            env = self.changed(stmt.value, env)          # xs.pop(), d.setdefault(k, v)
             return {**env, stmt.targets[0].id: self.expr(stmt.value, env)}
+        if isinstance(stmt, ast.Assign):                 # y[i] = v
+            target = stmt.targets[0]
+            return self.stored(target.value.id, target.slice, self.expr(stmt.value, env), env)
+        if isinstance(stmt, ast.Expr):
+            return self.changed(stmt.value, env)
         if isinstance(stmt, ast.If):
             return join_envs(self.block(stmt.body, env), self.block(stmt.orelse, env))
         if isinstance(stmt, (ast.While, ast.For)):
@@ -86,6 +94,46 @@ class KindAnalysis:
                 head_env = joined
             self.before[id(stmt)] = head_env
             return head_env
+        return env
+
+    def stored(self, name: str, index: ast.expr | None, value: Kind, env: Env) -> Env:
+        """The environment after storing a value of kind ``value`` into ``name``."""
+        if name not in env:
+            return env
+        out = []
+        for atom in env[name]:
+            head = atom[0] if isinstance(atom, tuple) else atom
+            if head == LIST:
+                out.append(container(LIST, join(atom[1], value)))
+            elif head == DICT:
+                known = dict(atom[2]) if len(atom) > 2 and atom[2] is not None else None
+                if known is not None and isinstance(index, ast.Constant):
+                    known[index.value] = value
+                elif known is not None:
+                    known = None
+                out.append(dict_of(known, join(atom[1], value)))
+            else:
+                out.append(of(atom))
+        return {**env, name: join(*out)}
+
+    def changed(self, node: ast.expr, env: Env) -> Env:
+        """The environment after a method that stores values into its receiver."""
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and isinstance(node.func.value, ast.Name) and node.func.value.id in env):
+            return env
+        name, method, args = node.func.value.id, node.func.attr, node.args
+        if method == "append" and args:
+            return self.stored(name, None, self.expr(args[0], env), env)
+        if method == "insert" and len(args) == 2:
+            return self.stored(name, None, self.expr(args[1], env), env)
+        if method == "extend" and args:
+            return self.stored(name, None, elements(self.expr(args[0], env)), env)
+        if method == "setdefault" and len(args) == 2:
+            return self.stored(name, args[0], self.expr(args[1], env), env)
+        if method == "update":
+            values = [elements(self.expr(a, env)) for a in args]
+            values += [self.expr(k.value, env) for k in node.keywords]
+            return self.stored(name, None, join(*values), env) if values else env
         return env
 
     def expr(self, node: ast.expr, env: Env) -> Kind:

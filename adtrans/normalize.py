@@ -35,6 +35,9 @@ from .loops import Loops
 from .names import Namer
 from .source import FunctionSource
 
+# Methods that change a container and return a value the change removed or read.
+VALUE_CHANGES = {"pop", "setdefault"}
+
 
 @dataclass
 class CoreFunction:
@@ -181,7 +184,13 @@ class Normalizer(Expressions, Loops, Jumps):
         if isinstance(stmt.value, ast.Constant):
             return                      # docstring or bare constant
         if isinstance(stmt.value, ast.Call):
-            self.emit(ast.Expr(value=self.call(stmt.value)))
+            call = self.call(stmt.value)
+            if isinstance(call.func, ast.Attribute) and call.func.attr in VALUE_CHANGES and \
+                    not self.is_static(call.func):
+                # xs.pop() removes a value: name it, so that the change can be undone.
+                self.emit_assign(self.namer.temp(), call)
+            else:
+                self.emit(ast.Expr(value=call))
             return
         raise self.error(stmt, "an expression statement other than a call has no effect; "
                                "remove it")
@@ -207,10 +216,18 @@ class Normalizer(Expressions, Loops, Jumps):
         self.assign_target(stmt.target, stmt.value)
 
     def stmt_AugAssign(self, stmt: ast.AugAssign) -> None:
+        if isinstance(stmt.target, ast.Subscript):
+            # y[i] += v reads y[i], adds, writes back: NumPy's own semantics for +=, also
+            # with repeated fancy indices (each element is written once).
+            container, index = self.write_location(stmt.target)
+            current = self.bind(ast.Subscript(value=container, slice=index, ctx=ast.Load()))
+            updated = self.atom(ast.BinOp(left=current, op=stmt.op, right=stmt.value))
+            self.emit(ast.Assign(targets=[ast.Subscript(value=container, slice=index,
+                                                        ctx=ast.Store())], value=updated))
+            return
         if not isinstance(stmt.target, ast.Name):
-            raise self.error(stmt, "augmented assignment to an element or attribute "
-                                   "(x[i] += ...) is not supported yet; build a new array "
-                                   "instead")
+            raise self.error(stmt, "augmented assignment to an attribute (obj.a += ...) is "
+                                   "not supported; use a local variable")
         value = ast.BinOp(left=_load(stmt.target.id), op=stmt.op, right=stmt.value)
         self.assign(stmt.target.id, value)
         self.out[-1]._adtrans_augmented = True  # type: ignore[attr-defined]
@@ -252,10 +269,32 @@ class Normalizer(Expressions, Loops, Jumps):
                                          ctx=ast.Load())
                     item._adtrans_iterates = group  # type: ignore[attr-defined]
                     self.assign_target(t, item)
+        elif isinstance(target, ast.Subscript):
+            atom = self.atom(value)
+            container, index = self.write_location(target)
+            self.emit(ast.Assign(targets=[ast.Subscript(value=container, slice=index,
+                                                        ctx=ast.Store())], value=atom))
         else:
-            raise self.error(target, "assignment to an element or attribute (x[i] = ..., "
-                                     "obj.a = ...) is not supported yet; build a new array "
-                                     "instead, e.g. with np.where or np.concatenate")
+            raise self.error(target, "assignment to an attribute (obj.a = ...) is not "
+                                     "supported in a function adtrans differentiates; use a "
+                                     "local variable or a dict")
+
+    def write_location(self, target: ast.Subscript) -> tuple[ast.Name, ast.expr]:
+        """The container and index of ``y[i] = ...``: a local name and an index of atoms."""
+        if not (isinstance(target.value, ast.Name) and target.value.id in self.local_names):
+            raise self.error(target, "adtrans writes into elements of the function's own "
+                                     "variables only (y[i] = v); for y[i][j] = v write "
+                                     "y[i, j] = v, or build the inner value first")
+        return _load(target.value.id), self.index(target.slice)
+
+    def stmt_Delete(self, stmt: ast.Delete) -> None:
+        for target in stmt.targets:
+            if not isinstance(target, ast.Subscript):
+                raise self.error(stmt, "`del name` is not supported in a function adtrans "
+                                       "differentiates; leave the variable, or reassign it")
+            container, index = self.write_location(target)
+            self.emit(ast.Delete(targets=[ast.Subscript(value=container, slice=index,
+                                                        ctx=ast.Del())]))
 
     def assign(self, name: str, value: ast.expr) -> None:
         if isinstance(value, ast.BoolOp) and not is_boolean(value):

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import ast
 
-from . import kinds
-from .analysis import IMMUTABLE, target_name, walk_assignments
+from .aliasing import derived_from
+from .analysis import target_name, walk_assignments
 from .astutil import enclosing_loops, names_read, walk_statements
 from .refusals import check_mutation
 
@@ -30,15 +30,26 @@ class Recording:
         """
         for stmt in stmts:
             self.note_mutations(stmt, needed)
-            if isinstance(stmt, ast.Assign):
+            change = self.changes.get(id(stmt))
+            if change is not None:
+                if change.kind == "array.setitem":
+                    self.record_array_write(change, needed, in_loop)
+                elif change.record is not None and in_loop:
+                    self.uses_tape = True
+                    stmt._adtrans_on_tape = True  # type: ignore[attr-defined]
+            if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
                 target = target_name(stmt)
                 adjoint = self.adjoints.get(id(stmt))
-                before = needed | (adjoint.reads_args if adjoint else set())
+                reads = (adjoint.reads_args if adjoint else set()) | (
+                    change.reads - {target} if change else set())
+                before = needed | reads
                 if target in before:
                     self.mark_saved(stmt, target, in_loop, self.saved)
                 needed = before - {target}
-                if adjoint and adjoint.reads_ans:
+                if adjoint and adjoint.reads_ans or change and target in change.reads:
                     needed = needed | {target}
+            elif change is not None:
+                needed = needed | change.reads
             elif isinstance(stmt, ast.If):
                 needed = (self.to_be_recorded(stmt.body, needed, in_loop)
                           | self.to_be_recorded(stmt.orelse, needed, in_loop))
@@ -71,24 +82,25 @@ class Recording:
                 self.mutation_points.append((stmt, operation, frozenset(needed)))
 
     def check_mutations(self) -> None:
-        """Refuse in-place changes of the caller's data or of values still needed."""
+        """Refuse in-place changes of the caller's data or of values still needed (changes
+        mutations.py undoes are exempt from the second)."""
         if not self.mutation_points:
             return
         aliases = self.aliases
+        derived = derived_from(self.src, self.core, self.all_operations)
         saved = {target_name(s) for s in walk_assignments(self.core.body)
                  if id(s) in self.saved}
         saved |= {s.target.id for s in walk_statements(self.core.body) if id(s) in self.index_saved}
         # Numbers and strings cannot change in place, whatever shares their name's class.
-        immutable = {name for name in self.local_names
-                     if all(kinds.is_only(env[name], IMMUTABLE)
-                            for env in self.kinds.values() if name in env)}
+        immutable = self.immutable
         loops = enclosing_loops(self.core.body)
         for stmt, operation, needed in self.mutation_points:
             walked = {name for loop in loops.get(id(stmt), [])
                       for name in getattr(loop, "_adtrans_iterated", [])}
-            check_mutation(self.src, stmt, operation, aliases,
-                           (set(needed) | saved | self.global_reads) - immutable,
-                           set(self.core.params), walked)
+            protected = set() if id(stmt) in self.changes else (
+                set(needed) | saved | self.global_reads) - immutable
+            check_mutation(self.src, stmt, operation, aliases, protected,
+                           set(self.core.params), walked, derived)
 
     def mark_saved(self, stmt: ast.stmt, name: str, in_loop: bool, into: dict[int, str]) -> None:
         if id(stmt) not in into:
@@ -103,7 +115,9 @@ class Recording:
     def has_backward(self, stmts: list[ast.stmt]) -> bool:
         """Whether the backward sweep has anything to do for these statements."""
         for stmt in walk_statements(stmts):
-            if isinstance(stmt, ast.Assign) and (
+            if id(stmt) in self.changes:
+                return True
+            if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) and (
                     id(stmt) in self.adjoints or id(stmt) in self.saved
                     or target_name(stmt) in self.adjoint_name
                     or target_name(stmt) in self.accumulator):

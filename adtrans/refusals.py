@@ -71,7 +71,8 @@ def check_operations(src: FunctionSource, body: list[ast.stmt],
                                       "(adtrans.supported() lists them), or wrap the value in "
                                       "adtrans.stop_gradient(...) if it needs no gradient")
             changed = set(operation.mutates) | set(operation.stores)
-            if changed & varied and not _never_read_again(operation, stmt, aliases, everywhere):
+            if changed & varied and operation.mutation is None and \
+                    not _never_read_again(operation, stmt, aliases, everywhere):
                 what = operation.description or "this call"
                 raise src.error(stmt, f"{what} changes {_quote(set(operation.mutates))} in "
                                       f"place, and {_quote(changed & varied)} depends on the "
@@ -93,13 +94,14 @@ def _never_read_again(operation: Operation, stmt: ast.stmt, aliases: dict[str, s
 
 def check_mutation(src: FunctionSource, stmt: ast.stmt, operation: Operation,
                    aliases: dict[str, set[str]], protected: set[str], params: set[str],
-                   walked: set[str]) -> None:
+                   walked: set[str], derived: dict[str, set[str]]) -> None:
     """Refuse an in-place change of a parameter's object, of a value still needed, or of
     a sequence an enclosing loop walks.
 
     ``protected`` holds the names whose current values the backward sweep reads
     (at this statement, or from a tape); ``walked`` the sequences of the loops
-    around the statement (adtrans takes their length once, Python does not).
+    around the statement (adtrans takes their length once, Python does not);
+    ``derived`` for each name the names whose objects its value may be part of.
     """
     for name in operation.mutates:
         shared = aliases.get(name, {name}) | {name}
@@ -108,7 +110,7 @@ def check_mutation(src: FunctionSource, stmt: ast.stmt, operation: Operation,
             raise src.error(stmt, f"{operation.description or 'this call'} changes "
                                   f"{_quote(touched)} while a loop iterates over it; iterate "
                                   "over a copy (`for x in list(xs):`) or over an index")
-        touched = shared & params
+        touched = ({name} | derived.get(name, set())) & params
         if touched:
             raise src.error(stmt, f"{operation.description or 'this call'} changes the "
                                   f"argument {_quote(touched)} in place, which would change "

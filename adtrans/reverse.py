@@ -24,19 +24,20 @@ from __future__ import annotations
 
 import ast
 import builtins
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from . import iterables, kinds, runtime
 from .activity import Activity, activity
 from .adjoints import AdjointExpressions, StatementAdjoint
-from .aliasing import may_alias
-from .analysis import Classifier, Operation, target_name, walk_assignments
+from .aliasing import mark_in_place_risks, may_alias
+from .analysis import IMMUTABLE, Classifier, Operation, target_name, walk_assignments
 from .astutil import assign, call, load, mark_loop_context, names_read, walk_statements
 from .backward_sweep import ABSENT, PRESENT, BackwardSweep
 from .deadstores import eliminate_dead_resets
 from .forward_sweep import ForwardSweep
 from .kind_analysis import Env, analyse
+from .mutations import Mutations
 from .names import Namer
 from .normalize import CoreFunction
 from .recording import Recording
@@ -68,9 +69,12 @@ class Sweeps:
     comments: dict[str, str]           # marker name -> comment text
     check_scalar: str
     check_cotangent: str
+    owned: list[str] = field(default_factory=list)   # containers the backward sweep changes
+    own: str | None = None                 # how generated code spells the copying helper
+    result_changed: bool = False           # the result is one of them
 
 
-class ReverseBuilder(AdjointExpressions, Recording, ForwardSweep, BackwardSweep):
+class ReverseBuilder(AdjointExpressions, Recording, Mutations, ForwardSweep, BackwardSweep):
     """Builds the forward and backward sweeps for one (function, wrt) pair."""
 
     def __init__(self, src: FunctionSource, core: CoreFunction, wrt: list[str],
@@ -97,14 +101,22 @@ class ReverseBuilder(AdjointExpressions, Recording, ForwardSweep, BackwardSweep)
             known = {**namer.builtin_cells, list_name: builtins.list}
             self.local_names |= {target_name(s) for s in walk_assignments(core.body)}
             self.kinds = analyse(src, core.body, param_kinds, self.local_names, known)
+        self.immutable = {name for name in self.local_names
+                          if all(kinds.is_only(env[name], IMMUTABLE)
+                                 for env in self.kinds.values() if name in env)}
+        mark_in_place_risks(src, core, self.immutable)
         classifier = Classifier(src, self.local_names, self.kinds, known)
         self.operations: dict[int, Operation] = {
             id(s): classifier.classify(s) for s in walk_assignments(core.body)}
         # Every operation of every statement, calls inside conditions included.
         self.all_operations: dict[int, list[Operation]] = {}
         for stmt in walk_statements(core.body):
-            if isinstance(stmt, ast.Assign):
+            if isinstance(stmt, ast.Assign) and id(stmt) in self.operations:
                 found = [self.operations[id(stmt)]]
+            elif isinstance(stmt, ast.Assign):
+                found = [classifier.classify_store(stmt)]
+            elif isinstance(stmt, ast.Delete):
+                found = [classifier.classify_delete(stmt)]
             elif isinstance(stmt, ast.Expr):
                 found = [classifier.classify_effect(stmt)]
             elif isinstance(stmt, (ast.If, ast.While, ast.Assert)):
@@ -114,7 +126,7 @@ class ReverseBuilder(AdjointExpressions, Recording, ForwardSweep, BackwardSweep)
             else:
                 found = []
             self.all_operations[id(stmt)] = found
-        self.activity: Activity = activity(core.body, self.operations, wrt, core.result)
+        self.activity: Activity = activity(core.body, self.all_operations, wrt, core.result)
         # Names that may hold a list, tuple or dict somewhere: their adjoints are containers.
         self.tree_names = {name for env in self.kinds.values() for name, kind in env.items()
                            if kinds.may_be(kind, kinds.LIST, kinds.TUPLE, kinds.DICT)}
@@ -146,6 +158,7 @@ class ReverseBuilder(AdjointExpressions, Recording, ForwardSweep, BackwardSweep)
             s.target.id for s in walk_statements(core.body) if isinstance(s, ast.For)}
         self.entry_value = {name: (namer.fresh(f"{name}_in") if name in reassigned else name)
                             for name in wrt}
+        self.prepare_changes()
         self.to_be_recorded(core.body, {n for n in wrt if n not in reassigned})
         self.check_mutations()
         self.bookkeeping: dict[int, str] = {}    # if -> decision var, loop -> trip counter
@@ -204,7 +217,8 @@ class ReverseBuilder(AdjointExpressions, Recording, ForwardSweep, BackwardSweep)
         backward = eliminate_dead_resets(starts + backward, set(state), read_by_gradients)
         primal = (set(self.core.params) | self.local_names | set(self.bookkeeping.values())
                   | set(self.entry_value.values())
-                  | set(self.saved.values()) | set(self.index_saved.values())) - set(state)
+                  | set(self.saved.values()) | set(self.index_saved.values())
+                  | {c.record for c in self.changes.values() if c.record}) - set(state)
         read_back = set()
         for stmt in backward:
             read_back |= names_read(stmt)
@@ -212,6 +226,11 @@ class ReverseBuilder(AdjointExpressions, Recording, ForwardSweep, BackwardSweep)
             read_back |= names_read(g)
         saved_for_backward = sorted(read_back & primal)
         split_inits = [n for n in saved_for_backward if n not in assigned | set(self.inits)]
+        # The backward sweep undoes in-place changes: a vjp's pullback, which may run again,
+        # and the output handed out must not see that, so it works on copies.
+        changed = {c.container for c in self.changes.values()}
+        owned = [n for n in saved_for_backward if n in changed]
+        own = self.runtime_mutation("own") if owned or self.core.result in changed else None
         # Names codegen adds come first, so their helpers are in place below.
         check_scalar = self.runtime("check_scalar_output")
         check_cotangent = self.runtime("check_cotangent")
@@ -224,7 +243,8 @@ class ReverseBuilder(AdjointExpressions, Recording, ForwardSweep, BackwardSweep)
             saved_for_backward=saved_for_backward,
             helpers={**self.helpers, **self.namer.builtin_cells}, list_name=list_name,
             comments=self.comments, check_scalar=check_scalar,
-            check_cotangent=check_cotangent)
+            check_cotangent=check_cotangent, owned=owned, own=own,
+            result_changed=self.core.result in changed)
 
 
 def build_sweeps(src: FunctionSource, core: CoreFunction, wrt: list[str],

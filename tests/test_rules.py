@@ -1879,13 +1879,25 @@ def index_assignment_of_copy(x):
     return np.sum(y)
 
 
-@pytest.mark.parametrize("f, text", [(index_assignment, "y[0] = x"),
-                                     (index_assignment_of_copy, "y[1] = 2.0")])
-def test_index_assignment_is_refused(f, text):
+def writes_into_the_argument(x):
+    x[1] = 2.0
+    return np.sum(x)
+
+
+@pytest.mark.parametrize("f, x", [(index_assignment, 0.7),
+                                  (index_assignment_of_copy, np.array([0.5, -1.0, 2.0]))])
+def test_index_assignment_matches_finite_differences(f, x):
+    check_grads(f, x)
+
+
+def test_index_assignment_into_an_argument_is_refused():
+    x = np.ones(3)
     with pytest.raises(AdtransError) as info:
-        adtrans.grad(f)(np.ones(3))
-    assert f":{line_of(f, text)}:" in str(info.value)
-    assert text in str(info.value)
+        adtrans.grad(writes_into_the_argument)(x)
+    text = "x[1] = 2.0"
+    assert f":{line_of(writes_into_the_argument, text)}:" in str(info.value)
+    assert "caller's data" in str(info.value) and text in str(info.value)
+    np.testing.assert_array_equal(x, np.ones(3))
 
 
 # ===================================================================== array construction

@@ -100,6 +100,12 @@ def sequence_vjp(g, ans, iterable=()):
     keep the keys, which carry no gradient."""
     if isinstance(iterable, (dict, str)):
         return (None,)
+    if isinstance(iterable, np.ndarray):
+        # list(array) has the array's rows: their cotangents stack back into an array.
+        rows = [np.zeros(iterable.shape[1:]) if part is None else part
+                for part in _as_list(g, len(ans))]
+        return (np.array(rows, dtype=np.result_type(iterable.dtype, float)).reshape(
+            iterable.shape),)
     return (_as_list(g, len(ans)),)
 
 
