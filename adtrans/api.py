@@ -168,7 +168,8 @@ def transform(f: Callable[..., Any], wrt: Wrt, mode: str,
 
 
 # Builtins that generated code calls by name.
-GENERATED_BUILTINS = ("len", "min", "range", "reversed", "slice", "locals", "list")
+GENERATED_BUILTINS = ("len", "min", "range", "reversed", "slice", "locals", "list", "dict",
+                      "set")
 
 
 def shadowed_builtins(src: FunctionSource) -> set[str]:

@@ -29,8 +29,7 @@ class Expressions:
     def reject_unsupported(self, expr: ast.expr) -> None:
         for node in ast.walk(expr):
             if isinstance(node, (ast.Lambda, ast.NamedExpr, ast.Yield, ast.YieldFrom,
-                                 ast.Await, ast.ListComp, ast.SetComp, ast.DictComp,
-                                 ast.GeneratorExp)):
+                                 ast.Await)):
                 kind = {ast.NamedExpr: "the walrus operator :="}.get(type(node),
                                                                        type(node).__name__)
                 raise self.error(expr, f"{kind} is not supported inside a function adtrans "
@@ -77,6 +76,8 @@ class Expressions:
             return expr
         if isinstance(expr, (ast.Tuple, ast.List)):
             return type(expr)(elts=[self.element(e) for e in expr.elts], ctx=ast.Load())
+        if isinstance(expr, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            return self.comprehension(expr)
         if isinstance(expr, ast.IfExp) or isinstance(expr, ast.BoolOp) and not is_boolean(expr):
             name = self.namer.temp()
             self.assign(name, expr)
@@ -110,7 +111,8 @@ class Expressions:
                                  ctx=ast.Load())
             node._adtrans_iterates = getattr(expr, "_adtrans_iterates", None)  # type: ignore
             return node
-        if isinstance(expr, (ast.Tuple, ast.List)):
+        if isinstance(expr, (ast.Tuple, ast.List, ast.ListComp, ast.SetComp, ast.DictComp,
+                             ast.GeneratorExp)):
             return self.atom(expr)
         if isinstance(expr, ast.Dict):
             if any(key is None for key in expr.keys):

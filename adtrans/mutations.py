@@ -121,8 +121,8 @@ class Mutations:
         reads = {container} if not kind.startswith("array") else set()
         if kind == "array.setitem":
             reads |= names_read(args[0]) | (names_read(stored) if stored else set())
-        if kind == "list.extend" or kind == "dict.update":
-            reads |= {n for a in args for n in names_read(a)}
+        if kind == "list.extend" or kind.startswith("dict."):
+            reads |= {n for a in args for n in names_read(a)}     # the values, the keys
         if value_of:
             reads.add(value_of)
         change = Change(stmt, operation, kind, container, reads=frozenset(reads))

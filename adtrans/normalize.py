@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from .astutil import load as _load
 from .astutil import store as _store
+from .comprehensions import Comprehensions
 from .expressions import Expressions, is_boolean
 from .jumps import Jumps, Loop, always_returns, flag_test
 from .loops import Loops
@@ -50,7 +51,7 @@ class CoreFunction:
     lines: dict[int, str] = field(default_factory=dict)   # user line -> text
 
 
-class Normalizer(Expressions, Loops, Jumps):
+class Normalizer(Expressions, Comprehensions, Loops, Jumps):
     """One pass over the user's FunctionDef, producing a CoreFunction."""
 
     def __init__(self, src: FunctionSource, namer: Namer) -> None:

@@ -1364,10 +1364,10 @@ CASES = [
     Case(np_array_from_scalars, (0.7,), expect=W),
     Case(np_array_from_list_of_arrays, (A3,), expect=W),
     # comprehensions
-    Case(list_comprehension, (A3,), expect=R),
-    Case(generator_in_sum, ([0.5, -1.5, 2.0],), expect=R),
-    Case(comprehension_to_np_array, (0.7,), expect=R),
-    Case(dict_comprehension, (PARAMS,), expect=R),
+    Case(list_comprehension, (A3,), expect=W),
+    Case(generator_in_sum, ([0.5, -1.5, 2.0],), expect=W),
+    Case(comprehension_to_np_array, (0.7,), expect=W),
+    Case(dict_comprehension, (PARAMS,), expect=W),
     # dicts
     Case(dict_literal_read, (0.7,), expect=W),
     Case(dict_item_assignment, (0.7,), expect=W),
