@@ -90,39 +90,49 @@ def _classes(pairs: list[tuple[str, str]]) -> dict[str, set[str]]:
     return {name: groups[find(name)] for name in parent}
 
 
-def may_alias(src: FunctionSource, core: CoreFunction, operations: dict[int, list]
-              ) -> dict[str, set[str]]:
-    """For each variable, the variables whose objects it may share (flow-insensitive).
-
-    Edges: copies, views, index reads and container literals (``alias_sources``);
-    values stored into a container by a mutating call (``xs.append(v)``); and the
-    result of a call adtrans does not know, which may be any argument it was given.
-    """
-    edges = []
-    for target, sources, _ in _alias_edges(src, core, operations):
-        edges += [(target, source) for source in sources]
-    return _classes(edges)
-
-
 def derived_from(src: FunctionSource, core: CoreFunction, operations: dict[int, list]
                  ) -> dict[str, set[str]]:
     """For each variable, the variables whose object its value may be, or be part of or a
     view of (so that changing it in place changes them): copies, views, index reads and
     unknown calls, not the containers a value was put into."""
-    direct: dict[str, set[str]] = {}
+    same, _ = relations(src, core, operations)
+    return {name: _closure(same, {name}) - {name} for name in same}
+
+
+def relations(src: FunctionSource, core: CoreFunction, operations: dict[int, list]
+              ) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """``same[n]``: the names whose object ``n``'s value may be, or a part or view of;
+    ``holds[n]``: the names whose objects ``n``'s value (a list, a dict) may hold."""
+    same: dict[str, set[str]] = {}
+    holds: dict[str, set[str]] = {}
     for target, sources, contains in _alias_edges(src, core, operations):
-        if not contains:
-            direct.setdefault(target, set()).update(sources)
-    closed: dict[str, set[str]] = {}
-    for name in direct:
-        seen, stack = set(), [name]
-        while stack:
-            for source in direct.get(stack.pop(), ()):
-                if source not in seen:
-                    seen.add(source)
-                    stack.append(source)
-        closed[name] = seen
-    return closed
+        (holds if contains else same).setdefault(target, set()).update(sources)
+    return same, holds
+
+
+def observers(name: str, same: dict[str, set[str]], holds: dict[str, set[str]]) -> set[str]:
+    """The names through which a change of ``name``'s object in place can be seen: the
+    objects it is part of, views and copies of those, and containers holding any."""
+    seen = _closure(same, {name})
+    changed = True
+    while changed:
+        changed = False
+        for other in set(same) | set(holds):
+            if other not in seen and (same.get(other, set()) & seen
+                                      or holds.get(other, set()) & seen):
+                seen.add(other)
+                changed = True
+    return seen
+
+
+def _closure(edges: dict[str, set[str]], start: set[str]) -> set[str]:
+    seen, stack = set(start), list(start)
+    while stack:
+        for source in edges.get(stack.pop(), ()):
+            if source not in seen:
+                seen.add(source)
+                stack.append(source)
+    return seen
 
 
 def _alias_edges(src: FunctionSource, core: CoreFunction, operations: dict[int, list]):

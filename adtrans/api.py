@@ -90,12 +90,18 @@ def resolve_wrt(f: Callable[..., Any], wrt: Wrt) -> tuple[list[str], bool]:
     return names, as_tuple
 
 
-Signature = tuple[kinds.Kind, ...]
+# Per argument: its kind, and for one of the user's objects its class (whose methods a
+# call inlines, so the class is part of what the code is specialised on).
+Signature = tuple[tuple[kinds.Kind, type | None], ...]
 
 
 def signature_of(values: list[Any]) -> Signature:
     """The kinds of the arguments of one call: the transformation is specialised on them."""
-    return tuple(kinds.kind_of(v) for v in values)
+    out = []
+    for value in values:
+        kind = kinds.kind_of(value)
+        out.append((kind, type(value) if kind == kinds.of(kinds.OBJECT) else None))
+    return tuple(out)
 
 
 def check_wrt_kinds(f: Callable[..., Any], names: list[str], params: list[str],
@@ -104,7 +110,7 @@ def check_wrt_kinds(f: Callable[..., Any], names: list[str], params: list[str],
     code = getattr(f, "__code__", None)
     where = (code.co_filename, code.co_firstlineno) if code else (None, None)
     for name in names:
-        kind = signature[params.index(name)]
+        kind = signature[params.index(name)][0]
         if kinds.may_be(kind, kinds.COMPLEX):
             raise AdtransError(f"{f.__name__}: {name!r} is complex; complex numbers are not "
                                "supported yet", *where)
@@ -151,12 +157,18 @@ def transform(f: Callable[..., Any], wrt: Wrt, mode: str,
             return cached
         src = get_source(f)
         namer = Namer(names_in(src.tree) | set(src.closure), shadowed_builtins(src))
-        core = normalize(src, namer)
+        src.known = namer.builtin_cells
+        params = _parameters(f)
+        object_types = {name: entry[1] for name, entry in zip(params, signature or (),
+                                                              strict=False)
+                        if entry[1] is not None}
+        core = normalize(src, namer, object_types)
         if signature is None:
             param_kinds = numeric_parameters(core.params)
         else:
             check_wrt_kinds(f, names, core.params, signature)
-            param_kinds = dict(zip(core.params, signature, strict=True))
+            param_kinds = {name: entry[0] for name, entry in zip(core.params, signature,
+                                                                 strict=True)}
         sweeps = build_sweeps(src, core, names, namer, param_kinds)
         module, comments, defaults = build_module(sweeps, src.name, mode, as_tuple)
         text = render(module, comments)
@@ -169,7 +181,7 @@ def transform(f: Callable[..., Any], wrt: Wrt, mode: str,
 
 # Builtins that generated code calls by name.
 GENERATED_BUILTINS = ("len", "min", "range", "reversed", "slice", "locals", "list", "dict",
-                      "set")
+                      "set", "zip")
 
 
 def shadowed_builtins(src: FunctionSource) -> set[str]:

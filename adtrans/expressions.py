@@ -28,8 +28,7 @@ class Expressions:
 
     def reject_unsupported(self, expr: ast.expr) -> None:
         for node in ast.walk(expr):
-            if isinstance(node, (ast.Lambda, ast.NamedExpr, ast.Yield, ast.YieldFrom,
-                                 ast.Await)):
+            if isinstance(node, (ast.NamedExpr, ast.Yield, ast.YieldFrom, ast.Await)):
                 kind = {ast.NamedExpr: "the walrus operator :="}.get(type(node),
                                                                        type(node).__name__)
                 raise self.error(expr, f"{kind} is not supported inside a function adtrans "
@@ -38,7 +37,7 @@ class Expressions:
     def is_static(self, expr: ast.expr) -> bool:
         """A name or attribute chain bound outside the function (np.pi, a global)."""
         return isinstance(expr, (ast.Name, ast.Attribute)) and \
-            self.src.resolve(expr, self.local_names) is not UNRESOLVED
+            self.src.resolve(expr, self.local_names, self.known) is not UNRESOLVED
 
     def bind(self, value: ast.expr, base: str | None = None) -> ast.Name:
         """A name for an atom: itself if it is one, else a temporary assigned to it."""
@@ -67,6 +66,11 @@ class Expressions:
         if isinstance(expr, ast.Constant):
             return expr
         if isinstance(expr, ast.Name):
+            if expr.id in self.functions:
+                raise self.error(expr, f"the function `{expr.id}` is used as a value; adtrans "
+                                       "differentiates calls of functions defined here, and "
+                                       "passing them to your own functions, map, filter, "
+                                       "functools.reduce or sorted(key=...)")
             return _load(expr.id)
         if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.USub) and \
                 isinstance(expr.operand, ast.Constant) and \
@@ -101,6 +105,12 @@ class Expressions:
                 return self.atom(expr)
             return ast.UnaryOp(op=expr.op, operand=self.atom(expr.operand))
         if isinstance(expr, ast.Call):
+            callee = self.callee_function(expr.func)
+            if callee is not None:
+                return self.inline(expr, callee)
+            lowered = self.higher_order(expr)
+            if lowered is not None:
+                return lowered
             return self.call(expr)
         if isinstance(expr, ast.Attribute):
             if self.is_static(expr):

@@ -25,11 +25,13 @@ class ForwardSweep:
         code: list[ast.stmt] = []
         lineno = None
         for stmt in stmts:
-            if stmt.lineno != lineno and isinstance(stmt, ast.Assign) and \
-                    stmt.lineno != self.src.tree.lineno:
-                lineno = stmt.lineno
-                text = self.src.line(lineno).strip()
-                group = [s for s in stmts if s.lineno == lineno and isinstance(s, ast.Assign)]
+            where = (getattr(stmt, "_adtrans_source", None), stmt.lineno)
+            if where != lineno and isinstance(stmt, ast.Assign) and \
+                    where != (None, self.src.tree.lineno):
+                lineno = where
+                text = self.src.line_of(stmt).strip()
+                group = [s for s in stmts if isinstance(s, ast.Assign) and
+                         (getattr(s, "_adtrans_source", None), s.lineno) == lineno]
                 if len(group) > 1 or (group and unparse(group[0]) != text):
                     code.append(self.comment(text))
             change = self.changes.get(id(stmt))

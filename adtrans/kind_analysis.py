@@ -176,7 +176,7 @@ class KindAnalysis:
     def resolve(self, node: ast.expr) -> Any:
         if isinstance(node, ast.Name) and node.id in self.known:
             return self.known[node.id]
-        return self.src.resolve(node, self.local_names)
+        return self.src.resolve(node, self.local_names, self.known)
 
     def static(self, node: ast.expr) -> Kind:
         value = self.resolve(node)

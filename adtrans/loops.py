@@ -59,6 +59,10 @@ class Loops:
     def stmt_While(self, stmt: ast.While) -> set[str]:
         loop = Loop()
         test = self.test(stmt.test)
+        if self.calls_user_code(test):
+            raise self.error(stmt, "a while condition that calls a function of yours is not "
+                                   "supported; compute the condition into a variable before "
+                                   "the loop and at the end of its body")
         body, escaping = self.loop_body(stmt.body, loop, [], stmt.lineno)
         self.lineno = stmt.lineno
         if loop.break_flag:
@@ -110,7 +114,7 @@ class Loops:
     def calls(self, expr: ast.expr, function: object) -> bool:
         """Whether ``expr`` is a call of the builtin ``function`` (not a local of that name)."""
         return isinstance(expr, ast.Call) and isinstance(expr.func, (ast.Name, ast.Attribute)) \
-            and self.src.resolve(expr.func, self.local_names) is function
+            and self.src.resolve(expr.func, self.local_names, self.known) is function
 
     def iteration(self, iterator: ast.expr, body: list[ast.stmt]
                   ) -> tuple[ast.expr, Callable[[ast.expr], ast.expr]]:

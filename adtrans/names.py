@@ -39,6 +39,16 @@ class Namer:
             self.builtin_names[name] = emitted
         return self.builtin_names[name]
 
+    def bind_object(self, base: str, obj: object) -> str:
+        """A fresh name that generated code binds to ``obj`` (a callee's global, a default
+        value): it reaches the code as a closure cell, like a renamed builtin."""
+        for name, bound in self.builtin_cells.items():
+            if bound is obj and name.startswith(base):
+                return name
+        name = self.fresh(base)
+        self.builtin_cells[name] = obj
+        return name
+
     def fresh(self, base: str) -> str:
         name = base
         suffix = 1

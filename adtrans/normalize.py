@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 
 from .astutil import load as _load
 from .astutil import store as _store
+from .calls import Calls, FunctionValue, HigherOrder, parameters
 from .comprehensions import Comprehensions
 from .expressions import Expressions, is_boolean
 from .jumps import Jumps, Loop, always_returns, flag_test
@@ -51,16 +52,23 @@ class CoreFunction:
     lines: dict[int, str] = field(default_factory=dict)   # user line -> text
 
 
-class Normalizer(Expressions, Comprehensions, Loops, Jumps):
+class Normalizer(Expressions, Comprehensions, Calls, HigherOrder, Loops, Jumps):
     """One pass over the user's FunctionDef, producing a CoreFunction."""
 
-    def __init__(self, src: FunctionSource, namer: Namer) -> None:
+    def __init__(self, src: FunctionSource, namer: Namer,
+                 object_types: dict[str, type] | None = None) -> None:
         self.src = src
         self.namer = namer
         tree = src.tree
-        self.local_names = {a.arg for a in tree.args.args} | {
+        self.local_names = {a.arg for a in parameters(tree.args)} | {
             n.id for n in ast.walk(tree) if isinstance(n, ast.Name)
-            and isinstance(n.ctx, ast.Store)}
+            and isinstance(n.ctx, ast.Store)} | {
+            n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n is not tree}
+        self.functions: dict[str, FunctionValue] = {}   # names bound to defs and lambdas
+        self.inlining: list[object] = []     # the functions being inlined, innermost last
+        self.sources: list[FunctionSource] = []   # their sources
+        self.known = namer.builtin_cells     # names generated code binds to objects
+        self.object_types = object_types or {}    # parameters holding the user's objects
         self.out: list[ast.stmt] = []
         self.lineno: int | None = tree.lineno
         self.loops: list[Loop] = []
@@ -71,17 +79,28 @@ class Normalizer(Expressions, Comprehensions, Loops, Jumps):
 
     # ----------------------------------------------------------------- errors
     def error(self, node: ast.AST, message: str) -> Exception:
-        return self.src.error(node, message)
+        return self.current_source().error(node, message)
+
+    def current_source(self) -> FunctionSource:
+        """The function whose code is being normalised (an inlined callee's, or ours)."""
+        return self.sources[-1] if self.sources else self.src
+
+    def tag(self, stmt: ast.stmt) -> ast.stmt:
+        """Mark a statement of an inlined callee with its source, for errors and comments."""
+        if self.sources:
+            stmt._adtrans_source = self.sources[-1]  # type: ignore[attr-defined]
+        return stmt
 
     # ----------------------------------------------------------------- entry
     def run(self) -> CoreFunction:
         tree = self.src.tree
-        args = tree.args
-        if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
-            raise self.error(tree, "functions with *args, **kwargs, keyword-only or "
-                                   "positional-only parameters are not supported yet; "
-                                   "list the parameters explicitly")
-        params = [a.arg for a in args.args]
+        if tree.args.vararg or tree.args.kwarg:
+            raise self.error(tree, "a function with *args or **kwargs cannot be "
+                                   "differentiated directly (which argument would wrt name?); "
+                                   "call it from a function with named parameters, which "
+                                   "adtrans can differentiate")
+        # Parameters in signature order, keyword-only ones last: how api.py binds them.
+        params = [a.arg for a in parameters(tree.args)]
         body = self.block(tree.body, top=True)
         if self.return_flag is not None:
             body.insert(0, self._at(ast.Assign(targets=[_store(self.return_flag)],
@@ -94,7 +113,7 @@ class Normalizer(Expressions, Comprehensions, Loops, Jumps):
     # ----------------------------------------------------------------- emission
     def _at(self, stmt: ast.stmt, lineno: int | None) -> ast.stmt:
         stmt.lineno = lineno if lineno is not None else 0
-        return stmt
+        return self.tag(stmt)
 
     def emit(self, stmt: ast.stmt) -> None:
         self.out.append(self._at(stmt, self.lineno))
@@ -185,6 +204,10 @@ class Normalizer(Expressions, Comprehensions, Loops, Jumps):
         if isinstance(stmt.value, ast.Constant):
             return                      # docstring or bare constant
         if isinstance(stmt.value, ast.Call):
+            callee = self.callee_function(stmt.value.func)
+            if callee is not None:
+                self.inline(stmt.value, callee)        # its value is not used
+                return
             call = self.call(stmt.value)
             if isinstance(call.func, ast.Attribute) and call.func.attr in VALUE_CHANGES and \
                     not self.is_static(call.func):
@@ -235,8 +258,15 @@ class Normalizer(Expressions, Comprehensions, Loops, Jumps):
 
     def stmt_If(self, stmt: ast.If) -> set[str]:
         test = self.test(stmt.test)
+        if self.calls_user_code(test):
+            test = self.atom(test)        # the calls are inlined: the test becomes a value
+        before = dict(self.functions)
         body_flags, body = self.sub_block(stmt.body)
+        after_body, self.functions = self.functions, dict(before)
         else_flags, orelse = self.sub_block(stmt.orelse)
+        # A name bound to a function in one branch only (or to different ones) is unknown.
+        self.functions = {n: v for n, v in self.functions.items()
+                          if after_body.get(n) is v}
         self.lineno = stmt.lineno
         if body or orelse:
             self.emit(ast.If(test=test, body=body, orelse=orelse))
@@ -297,7 +327,20 @@ class Normalizer(Expressions, Comprehensions, Loops, Jumps):
             self.emit(ast.Delete(targets=[ast.Subscript(value=container, slice=index,
                                                         ctx=ast.Del())]))
 
+    def stmt_FunctionDef(self, stmt: ast.FunctionDef) -> None:
+        if stmt.decorator_list:
+            raise self.error(stmt, "a decorated nested function is not supported; define it "
+                                   "without the decorator")
+        self.define(stmt.name, stmt)
+
     def assign(self, name: str, value: ast.expr) -> None:
+        if isinstance(value, ast.Lambda):
+            self.define(name, value)
+            return
+        if isinstance(value, ast.Name) and value.id in self.functions:
+            self.functions[name] = self.functions[value.id]     # g = make_affine(4.0)
+            return
+        self.forget({name})
         if isinstance(value, ast.BoolOp) and not is_boolean(value):
             self.select(name, value)
             return
@@ -307,7 +350,11 @@ class Normalizer(Expressions, Comprehensions, Loops, Jumps):
             orelse = self.capture(self.assign, name, value.orelse)
             self.emit(ast.If(test=test, body=body, orelse=orelse))
             return
-        self.emit_assign(name, self.operation(value))
+        operation = self.operation(value)
+        if isinstance(operation, ast.Name) and operation.id in self.functions:
+            self.functions[name] = self.functions[operation.id]    # a call returned one
+            return
+        self.emit_assign(name, operation)
 
     def select(self, name: str, value: ast.BoolOp) -> None:
         """``a or b`` is ``a`` if ``a`` is true, else ``b`` (``and``: ``b`` if ``a`` is true):
@@ -326,6 +373,8 @@ class Normalizer(Expressions, Comprehensions, Loops, Jumps):
             self.emit_assign(name, _load(into))
 
 
-def normalize(src: FunctionSource, namer: Namer) -> CoreFunction:
-    """Rewrite ``src`` into core form (see the module docstring)."""
-    return Normalizer(src, namer).run()
+def normalize(src: FunctionSource, namer: Namer,
+              object_types: dict[str, type] | None = None) -> CoreFunction:
+    """Rewrite ``src`` into core form (see the module docstring); ``object_types``: the
+    classes of parameters holding the user's objects (their methods are inlined)."""
+    return Normalizer(src, namer, object_types).run()

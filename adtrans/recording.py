@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import ast
 
-from .aliasing import derived_from
+from .aliasing import derived_from, relations
 from .analysis import target_name, walk_assignments
 from .astutil import enclosing_loops, names_read, walk_statements
 from .refusals import check_mutation
@@ -86,7 +86,7 @@ class Recording:
         mutations.py undoes are exempt from the second)."""
         if not self.mutation_points:
             return
-        aliases = self.aliases
+        related = relations(self.src, self.core, self.all_operations)
         derived = derived_from(self.src, self.core, self.all_operations)
         saved = {target_name(s) for s in walk_assignments(self.core.body)
                  if id(s) in self.saved}
@@ -99,7 +99,7 @@ class Recording:
                       for name in getattr(loop, "_adtrans_iterated", [])}
             protected = set() if id(stmt) in self.changes else (
                 set(needed) | saved | self.global_reads) - immutable
-            check_mutation(self.src, stmt, operation, aliases, protected,
+            check_mutation(self.src, stmt, operation, related, protected,
                            set(self.core.params), walked, derived)
 
     def mark_saved(self, stmt: ast.stmt, name: str, in_loop: bool, into: dict[int, str]) -> None:

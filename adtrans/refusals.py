@@ -22,6 +22,7 @@ import ast
 from collections import Counter
 from collections.abc import Iterator
 
+from .aliasing import observers
 from .analysis import Operation
 from .source import FunctionSource
 
@@ -45,7 +46,7 @@ def _loads(node: ast.AST) -> Counter[str]:
 
 def check_operations(src: FunctionSource, body: list[ast.stmt],
                      operations: dict[int, list[Operation]], varied: set[str],
-                     aliases: dict[str, set[str]]) -> None:
+                     relations: tuple[dict[str, set[str]], dict[str, set[str]]]) -> None:
     """Refuse operations that see a varied value without a rule, and the always-refused.
 
     An in-place change that stores a varied value is harmless only where nothing
@@ -72,7 +73,7 @@ def check_operations(src: FunctionSource, body: list[ast.stmt],
                                       "adtrans.stop_gradient(...) if it needs no gradient")
             changed = set(operation.mutates) | set(operation.stores)
             if changed & varied and operation.mutation is None and \
-                    not _never_read_again(operation, stmt, aliases, everywhere):
+                    not _never_read_again(operation, stmt, relations, everywhere):
                 what = operation.description or "this call"
                 raise src.error(stmt, f"{what} changes {_quote(set(operation.mutates))} in "
                                       f"place, and {_quote(changed & varied)} depends on the "
@@ -81,20 +82,23 @@ def check_operations(src: FunctionSource, body: list[ast.stmt],
                                       "array instead (xs = xs + [x], y = np.where(...))")
 
 
-def _never_read_again(operation: Operation, stmt: ast.stmt, aliases: dict[str, set[str]],
+def _never_read_again(operation: Operation, stmt: ast.stmt,
+                      relations: tuple[dict[str, set[str]], dict[str, set[str]]],
                       everywhere: Counter[str]) -> bool:
-    """Whether nothing but this statement reads what ``operation`` changes in place."""
+    """Whether nothing but this statement reads what ``operation`` changes in place (or
+    anything through which the change could be seen)."""
     here = _loads(stmt) if not isinstance(stmt, (ast.If, ast.While)) else _loads(stmt.test)
     for name in operation.mutates:
-        for other in aliases.get(name, {name}) | {name}:
+        for other in observers(name, *relations):
             if everywhere[other] - here[other] > 0:
                 return False
     return bool(operation.mutates)
 
 
 def check_mutation(src: FunctionSource, stmt: ast.stmt, operation: Operation,
-                   aliases: dict[str, set[str]], protected: set[str], params: set[str],
-                   walked: set[str], derived: dict[str, set[str]]) -> None:
+                   relations: tuple[dict[str, set[str]], dict[str, set[str]]],
+                   protected: set[str], params: set[str], walked: set[str],
+                   derived: dict[str, set[str]]) -> None:
     """Refuse an in-place change of a parameter's object, of a value still needed, or of
     a sequence an enclosing loop walks.
 
@@ -103,8 +107,9 @@ def check_mutation(src: FunctionSource, stmt: ast.stmt, operation: Operation,
     around the statement (adtrans takes their length once, Python does not);
     ``derived`` for each name the names whose objects its value may be part of.
     """
+    same, holds = relations
     for name in operation.mutates:
-        shared = aliases.get(name, {name}) | {name}
+        shared = observers(name, same, holds)
         touched = shared & walked
         if touched:
             raise src.error(stmt, f"{operation.description or 'this call'} changes "

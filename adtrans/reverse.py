@@ -30,7 +30,7 @@ from typing import Any
 from . import iterables, kinds, runtime
 from .activity import Activity, activity
 from .adjoints import AdjointExpressions, StatementAdjoint
-from .aliasing import mark_in_place_risks, may_alias
+from .aliasing import mark_in_place_risks, relations
 from .analysis import IMMUTABLE, Classifier, Operation, target_name, walk_assignments
 from .astutil import assign, call, load, mark_loop_context, names_read, walk_statements
 from .backward_sweep import ABSENT, PRESENT, BackwardSweep
@@ -133,9 +133,8 @@ class ReverseBuilder(AdjointExpressions, Recording, Mutations, ForwardSweep, Bac
         for stmt in walk_assignments(core.body):
             if self.operations[id(stmt)].kind == "pack":
                 self.tree_names.add(target_name(stmt))
-        self.aliases = may_alias(src, core, self.all_operations)
         check_operations(src, core.body, self.all_operations, self.activity.varied,
-                         self.aliases)
+                         relations(src, core, self.all_operations))
         self.mutation_points: list[tuple[ast.stmt, Operation, frozenset[str]]] = []
         self.global_reads: set[str] = set()      # names outside the function adjoints read
         self.adjoint_name: dict[str, str] = {}
@@ -171,7 +170,7 @@ class ReverseBuilder(AdjointExpressions, Recording, Mutations, ForwardSweep, Bac
         """The name generated code uses for a helper object (never shadowing a user name)."""
         if name in self.helper_names:
             return self.helper_names[name]
-        resolved = self.src.resolve(load(name), self.local_names)
+        resolved = self.src.resolve(load(name), self.local_names, self.namer.builtin_cells)
         if resolved is obj:
             emitted = name                       # the user's own binding is the same object
         else:

@@ -29,6 +29,9 @@ class FunctionSource:
     filename: str
     globals: dict[str, Any]
     closure: dict[str, Any] = field(default_factory=dict)   # free variable -> cell
+    # Names generated code binds to objects (renamed builtins, inlined callees' globals):
+    # they resolve like globals.  api.py shares the Namer's table here.
+    known: dict[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -40,14 +43,32 @@ class FunctionSource:
         return linecache.getline(self.filename, lineno).rstrip("\n")
 
     def error(self, node: ast.AST | None, message: str) -> AdtransError:
+        """An error located at ``node``: in the file of the function it came from (an
+        inlined callee's statements know theirs, ``_adtrans_source``)."""
+        owner = getattr(node, "_adtrans_source", None)
+        if owner is not None and owner is not self:
+            return owner.error(node, message)
         lineno = getattr(node, "lineno", None)
         return AdtransError(message, self.filename, lineno, self.line(lineno) or None)
 
-    def resolve(self, expr: ast.expr, local_names: set[str]) -> Any:
-        """The object a Name / Attribute chain denotes, or UNRESOLVED if it is local."""
+    def line_of(self, node: ast.AST) -> str:
+        """The source line a statement came from, in its own function's file."""
+        owner = getattr(node, "_adtrans_source", None) or self
+        return owner.line(getattr(node, "lineno", None))
+
+    def resolve(self, expr: ast.expr, local_names: set[str],
+                known: dict[str, Any] | None = None) -> Any:
+        """The object a Name / Attribute chain denotes, or UNRESOLVED if it is local.
+
+        ``known``: names generated code binds to objects (a callee's globals, renamed
+        builtins), which resolve like globals.
+        """
+        known = self.known if known is None else known
         if isinstance(expr, ast.Name):
             if expr.id in local_names:
                 return UNRESOLVED
+            if expr.id in known:
+                return known[expr.id]
             if expr.id in self.closure:
                 try:
                     return self.closure[expr.id].cell_contents
@@ -59,7 +80,7 @@ class FunctionSource:
                 return getattr(builtins, expr.id)
             return UNRESOLVED
         if isinstance(expr, ast.Attribute):
-            base = self.resolve(expr.value, local_names)
+            base = self.resolve(expr.value, local_names, known)
             if base is UNRESOLVED:
                 return UNRESOLVED
             return getattr(base, expr.attr, UNRESOLVED)
@@ -84,9 +105,6 @@ def get_source(function: Callable[..., Any]) -> FunctionSource:
         raise AdtransError(f"adtrans differentiates Python functions; got {type(function).__name__}"
                            f" {function!r}")
     code = function.__code__
-    if function.__name__ == "<lambda>":
-        raise AdtransError("lambdas are not supported yet; define the function with def",
-                           code.co_filename, code.co_firstlineno)
     try:
         lines, start = inspect.getsourcelines(function)
     except (OSError, TypeError) as exc:
@@ -101,11 +119,35 @@ def get_source(function: Callable[..., Any]) -> FunctionSource:
         raise AdtransError(f"cannot parse the source of {function.__qualname__}: {exc.msg}",
                            code.co_filename, start + (exc.lineno or 1) - 1) from None
     ast.increment_lineno(module, start - 1)
-    defs = [n for n in module.body if isinstance(n, ast.FunctionDef)]
-    if not defs:
-        raise AdtransError(f"{function.__qualname__} is not defined by a def statement",
-                           code.co_filename, start)
-    tree = defs[0]
+    if function.__name__ == "<lambda>":
+        tree = _lambda_tree(function, module)
+    else:
+        defs = [n for n in module.body if isinstance(n, ast.FunctionDef)]
+        if not defs:
+            raise AdtransError(f"{function.__qualname__} is not defined by a def statement",
+                               code.co_filename, start)
+        tree = defs[0]
     tree.decorator_list = []
     closure = dict(zip(code.co_freevars, function.__closure__ or (), strict=True))
     return FunctionSource(function, tree, code.co_filename, function.__globals__, closure)
+
+
+def lambda_as_def(node: ast.Lambda, name: str) -> ast.FunctionDef:
+    """``lambda a: e`` as ``def <lambda>(a): return e``, with the lambda's line."""
+    body = [ast.Return(value=node.body, lineno=node.lineno, col_offset=node.col_offset)]
+    return ast.FunctionDef(name=name, args=node.args, body=body, decorator_list=[],
+                           returns=None, type_comment=None, lineno=node.lineno,
+                           col_offset=node.col_offset)
+
+
+def _lambda_tree(function: Callable[..., Any], module: ast.Module) -> ast.FunctionDef:
+    """The lambda ``function`` was made from, among those on its line of source."""
+    code = function.__code__
+    names = list(code.co_varnames[:code.co_argcount])
+    found = [n for n in ast.walk(module) if isinstance(n, ast.Lambda)
+             and n.lineno == code.co_firstlineno
+             and [a.arg for a in n.args.args] == names]
+    if len(found) != 1:
+        raise AdtransError("cannot tell which lambda of its line this function is; define it "
+                           "with def", code.co_filename, code.co_firstlineno)
+    return lambda_as_def(found[0], f"lambda_{code.co_firstlineno}")

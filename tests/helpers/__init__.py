@@ -1,0 +1,1 @@
+"""Functions in another module, for tests of calls across modules."""

@@ -1,0 +1,208 @@
+"""Calls into the user's own code: helpers, lambdas, nested defs, closures, methods.
+
+adtrans inlines them (calls.py); each case is checked against finite differences
+(``check_grads``, which also asserts the function's value bit for bit).
+"""
+
+import functools
+
+import numpy as np
+import pytest
+from helpers import layers
+
+import adtrans
+from adtrans import AdtransError
+from adtrans.testing import check_grads
+
+X3 = np.array([0.5, -1.2, 0.8])
+W23 = np.array([[0.3, -0.2, 0.5], [0.1, 0.4, -0.6]])
+B2 = np.array([0.05, -0.1])
+
+
+def square(x):
+    return x * x
+
+
+def affine(x, slope=2.0, *, offset=1.0):
+    return slope * x + offset
+
+
+def early_exit(x, limit):
+    for i in range(5):
+        if x > limit:
+            return x * i
+        x = x * 1.5
+    return -x
+
+
+def apply(f, x):
+    return f(x)
+
+
+def twice(f, x):
+    return f(f(x))
+
+
+def append_to(xs, v):
+    xs.append(v * 2.0)
+
+
+def total(*values, **weights):
+    s = 0.0
+    for v in values:
+        s = s + v * weights.get("w", 1.0)
+    return s
+
+
+# ---------------------------------------------------------------- the callers
+def calls_helper(x):
+    return square(x) + square(2.0 * x)
+
+
+def calls_with_defaults_and_keywords(x):
+    return affine(x) + affine(x, 3.0) + affine(x, offset=-2.0, slope=0.5)
+
+
+def calls_early_return_in_loop(x):
+    s = 0.0
+    for k in range(4):
+        s = s + early_exit(x * k, 1.0)
+    return s
+
+
+def calls_other_module(x):
+    return np.sum(layers.scaled_tanh(x)) + np.sum(layers.dense(W23, B2, x, np.tanh))
+
+
+def calls_lambda(x):
+    f = lambda t: t ** 3 + 1.0                            # noqa: E731
+    return f(x) * f(2.0)
+
+
+def calls_nested_def_with_closure(x, w):
+    def step(h):
+        return np.tanh(w * h + x)
+    h = 0.5
+    for _ in range(3):
+        h = step(h)
+    return h
+
+
+def calls_higher_order(x):
+    return apply(square, x) + apply(lambda t: np.sin(t) * x, x) + twice(np.exp, x)
+
+
+def uses_map_filter_reduce(xs):
+    squares = list(map(lambda v: v * v, xs))
+    positive = list(filter(lambda v: v > 0, xs))
+    product = functools.reduce(lambda a, b: a * b, xs, 1.0)
+    return sum(squares) + sum(positive) + product
+
+
+def mutates_through_helper(x):
+    xs = []
+    append_to(xs, x)
+    append_to(xs, x * x)
+    return np.sum(np.array(xs))
+
+
+def calls_varargs(x, y):
+    return total(x, y, x * y) + total(x, w=3.0)
+
+
+def closure_from_factory(x):
+    g = layers.make_affine(4.0)
+    return g(x) * x
+
+
+def closure_over_loop_value(x):
+    s = 0.0
+    for k in range(3):
+        s = s + (lambda t: t * k)(x)
+    return s
+
+
+class Model:
+    """A user's object: its attributes are constants, its methods are inlined."""
+
+    def __init__(self, scale):
+        self.scale = scale
+        self.offsets = np.array([0.1, 0.2, 0.3])
+
+    def predict(self, x):
+        return np.tanh(self.scale * x + self.offsets)
+
+    def loss(self, x):
+        return np.sum(self.predict(x) ** 2)
+
+
+MODEL = Model(1.5)
+
+
+def uses_a_global_object(x):
+    return MODEL.loss(x) + MODEL.scale
+
+
+def uses_an_object_argument(model, x):
+    return np.sum(model.predict(x)) * model.scale
+
+
+@pytest.mark.parametrize("f, args, wrt", [
+    (calls_helper, (0.7,), 0),
+    (calls_with_defaults_and_keywords, (0.7,), 0),
+    (calls_early_return_in_loop, (0.6,), 0),
+    (calls_other_module, (X3,), 0),
+    (calls_lambda, (0.7,), 0),
+    (calls_nested_def_with_closure, (0.3, 0.8), (0, 1)),
+    (calls_higher_order, (0.7,), 0),
+    (uses_map_filter_reduce, (X3,), 0),
+    (mutates_through_helper, (0.7,), 0),
+    (calls_varargs, (0.7, 1.3), (0, 1)),
+    (closure_from_factory, (0.7,), 0),
+    (closure_over_loop_value, (0.7,), 0),
+    (uses_a_global_object, (X3,), 0),
+    (uses_an_object_argument, (MODEL, X3), 1),
+], ids=lambda v: getattr(v, "__name__", None))
+def test_calls_match_finite_differences(f, args, wrt):
+    check_grads(f, *args, wrt=wrt)
+
+
+def test_an_inlined_call_shows_the_callees_lines():
+    text = adtrans.source(adtrans.grad(calls_other_module), X3)
+    assert "# h = W @ x + b" in text          # the callee's own line, quoted
+    assert "onp" not in text or "tanh" in text
+
+
+def test_keyword_only_parameter_of_the_differentiated_function():
+    check_grads(affine, 0.7, wrt=0)
+
+
+def recursive(x, n):
+    if n == 0:
+        return x
+    return recursive(x * 1.5, n - 1)
+
+
+def calls_recursive(x):
+    return recursive(x, 3)
+
+
+def test_recursion_is_refused_for_now():
+    with pytest.raises(AdtransError, match="recursion"):
+        adtrans.grad(calls_recursive)(0.5)
+
+
+def uses_a_function_as_a_value(x):
+    f = lambda t: t * 2.0                                  # noqa: E731
+    fs = [f]
+    return fs[0](x)
+
+
+def test_a_function_used_as_a_value_is_refused():
+    with pytest.raises(AdtransError, match="used as a value"):
+        adtrans.grad(uses_a_function_as_a_value)(0.5)
+
+
+def test_object_parameters_are_not_differentiated():
+    with pytest.raises(AdtransError, match="model"):
+        adtrans.grad(uses_an_object_argument, wrt=0)(MODEL, X3)
