@@ -22,8 +22,11 @@ class Expressions:
 
     # ----------------------------------------------------------------- expressions
     def test(self, expr: ast.expr) -> ast.expr:
-        """A condition: evaluated whole in the forward sweep (it carries no gradient)."""
+        """A condition: evaluated whole in the forward sweep (it carries no gradient), unless
+        it calls a function of the user's, which is inlined: then it becomes a value."""
         self.reject_unsupported(expr)
+        if self.calls_user_code(expr):
+            return self.atom(expr)
         return expr
 
     def reject_unsupported(self, expr: ast.expr) -> None:
@@ -82,7 +85,8 @@ class Expressions:
             return type(expr)(elts=[self.element(e) for e in expr.elts], ctx=ast.Load())
         if isinstance(expr, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
             return self.comprehension(expr)
-        if isinstance(expr, ast.IfExp) or isinstance(expr, ast.BoolOp) and not is_boolean(expr):
+        if isinstance(expr, ast.IfExp) or isinstance(expr, ast.BoolOp) and (
+                not is_boolean(expr) or self.calls_user_code(expr)):
             name = self.namer.temp()
             self.assign(name, expr)
             return _load(name)
@@ -103,6 +107,8 @@ class Expressions:
         if isinstance(expr, ast.UnaryOp):
             if isinstance(expr.op, ast.USub) and isinstance(expr.operand, ast.Constant):
                 return self.atom(expr)
+            if isinstance(expr.op, ast.Not) and not self.calls_user_code(expr):
+                return expr
             return ast.UnaryOp(op=expr.op, operand=self.atom(expr.operand))
         if isinstance(expr, ast.Call):
             callee = self.callee_function(expr.func)
@@ -132,7 +138,15 @@ class Expressions:
                             values=[self.atom(v) for v in expr.values])
         if isinstance(expr, ast.Set):
             return ast.Set(elts=[self.atom(e) for e in expr.elts])
+        if isinstance(expr, ast.Compare) and self.calls_user_code(expr):
+            # A comparison with a call to inline: its operands become atoms (all of them
+            # are evaluated, where Python may stop a chained comparison early).
+            return ast.Compare(left=self.atom(expr.left), ops=expr.ops,
+                               comparators=[self.atom(c) for c in expr.comparators])
         if isinstance(expr, (ast.Compare, ast.BoolOp, ast.JoinedStr)):
+            if self.calls_user_code(expr):
+                raise self.error(expr, "a call of your function inside this expression is "
+                                       "not supported; assign its value to a variable first")
             return expr
         raise self.error(expr, f"the expression `{type(expr).__name__}` is not supported; "
                                "rewrite it with arithmetic, NumPy calls, if and for")

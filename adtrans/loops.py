@@ -58,11 +58,11 @@ class Loops:
 
     def stmt_While(self, stmt: ast.While) -> set[str]:
         loop = Loop()
-        test = self.test(stmt.test)
-        if self.calls_user_code(test):
+        if self.calls_user_code(stmt.test):
             raise self.error(stmt, "a while condition that calls a function of yours is not "
                                    "supported; compute the condition into a variable before "
                                    "the loop and at the end of its body")
+        test = self.test(stmt.test)
         body, escaping = self.loop_body(stmt.body, loop, [], stmt.lineno)
         self.lineno = stmt.lineno
         if loop.break_flag:

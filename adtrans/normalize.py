@@ -258,8 +258,6 @@ class Normalizer(Expressions, Comprehensions, Calls, HigherOrder, Loops, Jumps):
 
     def stmt_If(self, stmt: ast.If) -> set[str]:
         test = self.test(stmt.test)
-        if self.calls_user_code(test):
-            test = self.atom(test)        # the calls are inlined: the test becomes a value
         before = dict(self.functions)
         body_flags, body = self.sub_block(stmt.body)
         after_body, self.functions = self.functions, dict(before)
@@ -341,7 +339,8 @@ class Normalizer(Expressions, Comprehensions, Calls, HigherOrder, Loops, Jumps):
             self.functions[name] = self.functions[value.id]     # g = make_affine(4.0)
             return
         self.forget({name})
-        if isinstance(value, ast.BoolOp) and not is_boolean(value):
+        if isinstance(value, ast.BoolOp) and (not is_boolean(value)
+                                              or self.calls_user_code(value)):
             self.select(name, value)
             return
         if isinstance(value, ast.IfExp):
