@@ -4,12 +4,13 @@
 and compiles it; ``adtrans.source(df)`` shows that code.
 """
 
-from . import rules, testing  # noqa: F401  (rules registers the rule table)
+from . import recursion, rules, testing  # noqa: F401  (they register rules)
 from .api import grad, show, source, value_and_grad, vjp
+from .custom import grad_of, register_vjp
 from .errors import AdtransError
 from .rules import supported
 from .runtime import stop_gradient
 
-__all__ = ["AdtransError", "grad", "show", "source", "stop_gradient", "supported",
-           "value_and_grad", "vjp"]
+__all__ = ["AdtransError", "grad", "grad_of", "register_vjp", "show", "source",
+           "stop_gradient", "supported", "value_and_grad", "vjp"]
 __version__ = "0.1.0"

@@ -52,6 +52,14 @@ class Transformed:
 
 _CACHE: dict[tuple[Any, ...], Transformed] = {}
 _LOCK = threading.Lock()
+_GENERATION = [0]         # bumped when compiled code may be stale (a rule was registered)
+
+
+def clear_cache() -> None:
+    """Forget compiled code (after ``register_vjp``, which changes how calls compile)."""
+    with _LOCK:
+        _CACHE.clear()
+        _GENERATION[0] += 1
 
 
 def _parameters(f: Callable[..., Any]) -> list[str]:
@@ -215,15 +223,15 @@ def _decorator(make: Callable[..., Callable[..., Any]], f: Callable[..., Any] | 
 def _gradient_function(f: Callable[..., Any], wrt: Wrt, mode: str) -> Callable[..., Any]:
     resolve_wrt(f, wrt)
 
-    compiled: dict[Signature, Callable[..., Any]] = {}
+    compiled: dict[tuple[int, Signature], Callable[..., Any]] = {}
 
     @functools.wraps(f)
     def gradient(*args: Any, **kwargs: Any) -> Any:
         values = _bind(f, args, kwargs)
-        signature = signature_of(values)
+        signature = (_GENERATION[0], signature_of(values))
         function = compiled.get(signature)
         if function is None:
-            transformed = transform(f, wrt, mode, signature)
+            transformed = transform(f, wrt, mode, signature[1])
             function = compiled[signature] = next(iter(transformed.generated.functions.values()))
         return function(*values)
 

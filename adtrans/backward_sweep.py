@@ -46,6 +46,8 @@ class BackwardSweep:
                 part, state = self.backward_if(stmt, state)
             elif isinstance(stmt, (ast.While, ast.For)):
                 part, state = self.backward_loop(stmt, state)
+            elif isinstance(stmt, ast.With):
+                part, state = self.backward_surgery(stmt, state)
             else:
                 part = []
             code += part

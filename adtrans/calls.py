@@ -230,9 +230,7 @@ class Calls:
         """Normalise ``value``'s body in place of ``call``; return the call's value (an atom)."""
         identity = value.identity
         if any(identity is active for active in self.inlining):
-            raise self.error(call, f"{value.name} calls itself (recursion); adtrans does not "
-                                   "differentiate recursive calls yet: write the recursion as "
-                                   "a loop")
+            return self.recursive(call, value)
         bindings = self.bind_call(call, value)
         tree = copy.deepcopy(value.tree)
         locals_ = {p.arg for p in parameters(tree.args)} | _stored_names(tree.body)
@@ -259,6 +257,27 @@ class Calls:
         self.local_names.add(result)
         self.inline_body(body, result, value, call)
         return _load(result)
+
+    def recursive(self, call: ast.Call, value: FunctionValue) -> ast.expr:
+        """A recursive call, kept as a call of the callee's vjp (recursion.py)."""
+        from .recursion import recursive_call
+        if value.local or not inspect.isfunction(value.identity):
+            raise self.error(call, f"{value.name} calls itself; adtrans differentiates "
+                                   "recursion of module-level functions only: define it "
+                                   "with def at the top of a module")
+        bindings = self.bind_call(call, value)
+        arguments = [bindings[p.arg] for p in parameters(value.tree.args)]
+        if value.tree.args.vararg or value.tree.args.kwarg or value.tree.args.kwonlyargs:
+            raise self.error(call, f"{value.name} calls itself with *args, **kwargs or "
+                                   "keyword-only parameters; adtrans does not support that")
+        helper = _load(self.namer.bind_object("recursive_call", recursive_call))
+        function = _load(self.namer.bind_object(value.name, value.identity))
+        pair = self.namer.fresh(f"{value.name}_call")
+        self.local_names.add(pair)
+        self.emit_assign(pair, ast.Call(func=helper, args=[function, *arguments],
+                                        keywords=[]))
+        return self.bind(ast.Subscript(value=_load(pair), slice=ast.Constant(0),
+                                       ctx=ast.Load()))
 
     def bind_call(self, call: ast.Call, value: FunctionValue) -> dict[str, ast.expr]:
         """Parameters to atoms: positional and keyword arguments, defaults, *args and

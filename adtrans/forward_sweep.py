@@ -65,7 +65,7 @@ class ForwardSweep:
                 assigned = in_body & in_else
             elif isinstance(stmt, (ast.While, ast.For)):
                 code += self.forward_loop(stmt, in_loop, assigned)
-            else:
+            elif not isinstance(stmt, ast.With):      # gradient surgery runs backward only
                 code.append(stmt)
         return code, assigned
 

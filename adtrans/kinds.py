@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from .rules.registry import USER_RULES
 from .runtime import stop_gradient
 
 Kind = frozenset
@@ -330,6 +331,13 @@ def static_call(function: Any, args: list[Kind]) -> Kind:
         return of(CALLABLE)
     if function is stop_gradient:
         return first
+    if id(function) in USER_RULES:
+        return NUMERIC               # register_vjp is for functions of numbers and arrays
+    if getattr(function, "__name__", "") == "recursive_call" and \
+            getattr(function, "__module__", "") == "adtrans.recursion":
+        # (value, pullback): recursion.py checks at run time that the value is a number
+        # or an array.
+        return tuple_of([NUMERIC, of(OBJECT)])
     module = getattr(function, "__module__", None) or ""
     if id(function) in _NUMPY_SPECIAL:
         return _NUMPY_SPECIAL[id(function)]

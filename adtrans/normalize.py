@@ -65,7 +65,8 @@ class Normalizer(Expressions, Comprehensions, Calls, HigherOrder, Loops, Jumps):
             and isinstance(n.ctx, ast.Store)} | {
             n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n is not tree}
         self.functions: dict[str, FunctionValue] = {}   # names bound to defs and lambdas
-        self.inlining: list[object] = []     # the functions being inlined, innermost last
+        # The functions being normalised, outermost first: a call of one is recursion.
+        self.inlining: list[object] = [src.function]
         self.sources: list[FunctionSource] = []   # their sources
         self.known = namer.builtin_cells     # names generated code binds to objects
         self.object_types = object_types or {}    # parameters holding the user's objects
@@ -324,6 +325,25 @@ class Normalizer(Expressions, Comprehensions, Calls, HigherOrder, Loops, Jumps):
             container, index = self.write_location(target)
             self.emit(ast.Delete(targets=[ast.Subscript(value=container, slice=index,
                                                         ctx=ast.Del())]))
+
+    def stmt_With(self, stmt: ast.With) -> None:
+        """Only ``with adtrans.grad_of(y) as dy:`` (gradient surgery, custom.py)."""
+        from .custom import grad_of
+        item = stmt.items[0] if len(stmt.items) == 1 else None
+        context = item.context_expr if item else None
+        if not (isinstance(context, ast.Call) and isinstance(context.func, (ast.Name,
+                                                                            ast.Attribute))
+                and self.src.resolve(context.func, self.local_names) is grad_of):
+            raise self.error(stmt, "a with statement is not supported in a function adtrans "
+                                   "differentiates (except adtrans.grad_of); move it out of "
+                                   "the function")
+        if len(context.args) != 1 or not isinstance(context.args[0], ast.Name) or \
+                not isinstance(item.optional_vars, ast.Name):
+            raise self.error(stmt, "write gradient surgery as `with adtrans.grad_of(y) as dy:` "
+                                   "with y a variable")
+        node = ast.With(items=stmt.items, body=stmt.body, type_comment=None)
+        node._adtrans_grad_of = (context.args[0].id, item.optional_vars.id)  # type: ignore
+        self.emit(node)
 
     def stmt_FunctionDef(self, stmt: ast.FunctionDef) -> None:
         if stmt.decorator_list:

@@ -15,6 +15,7 @@ from .aliasing import derived_from, relations
 from .analysis import target_name, walk_assignments
 from .astutil import enclosing_loops, names_read, walk_statements
 from .refusals import check_mutation
+from .surgery import block_reads
 
 
 class Recording:
@@ -50,6 +51,8 @@ class Recording:
                     needed = needed | {target}
             elif change is not None:
                 needed = needed | change.reads
+            elif isinstance(stmt, ast.With) and self.surgery_active(stmt):
+                needed = needed | (block_reads(stmt) & self.local_names)
             elif isinstance(stmt, ast.If):
                 needed = (self.to_be_recorded(stmt.body, needed, in_loop)
                           | self.to_be_recorded(stmt.orelse, needed, in_loop))
@@ -115,7 +118,7 @@ class Recording:
     def has_backward(self, stmts: list[ast.stmt]) -> bool:
         """Whether the backward sweep has anything to do for these statements."""
         for stmt in walk_statements(stmts):
-            if id(stmt) in self.changes:
+            if id(stmt) in self.changes or self.surgery_active(stmt):
                 return True
             if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) and (
                     id(stmt) in self.adjoints or id(stmt) in self.saved

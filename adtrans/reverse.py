@@ -43,6 +43,7 @@ from .normalize import CoreFunction
 from .recording import Recording
 from .refusals import check_operations
 from .source import FunctionSource
+from .surgery import Surgery
 
 
 @dataclass
@@ -74,7 +75,8 @@ class Sweeps:
     result_changed: bool = False           # the result is one of them
 
 
-class ReverseBuilder(AdjointExpressions, Recording, Mutations, ForwardSweep, BackwardSweep):
+class ReverseBuilder(AdjointExpressions, Recording, Mutations, Surgery, ForwardSweep,
+                     BackwardSweep):
     """Builds the forward and backward sweeps for one (function, wrt) pair."""
 
     def __init__(self, src: FunctionSource, core: CoreFunction, wrt: list[str],

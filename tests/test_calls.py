@@ -187,9 +187,38 @@ def calls_recursive(x):
     return recursive(x, 3)
 
 
-def test_recursion_is_refused_for_now():
-    with pytest.raises(AdtransError, match="recursion"):
-        adtrans.grad(calls_recursive)(0.5)
+def until_large(x):
+    """Recursion whose depth depends on the data."""
+    if x > 10.0:
+        return np.sqrt(x)
+    return until_large(x * 1.7) * 1.1 + x
+
+
+def tree(x, depth):
+    if depth == 0:
+        return np.sin(x)
+    return tree(x * 0.5, depth - 1) + tree(x * 1.5, depth - 1)
+
+
+def is_even(x, n):
+    return x if n == 0 else is_odd(x * 1.1, n - 1)
+
+
+def is_odd(x, n):
+    return -x if n == 0 else is_even(np.tanh(x), n - 1)
+
+
+@pytest.mark.parametrize("f, args", [
+    (calls_recursive, (0.5,)), (until_large, (0.7,)), (until_large, (4.0,)),
+    (until_large, (12.0,)), (tree, (0.7, 3)), (is_even, (0.4, 5)),
+    (recursive, (np.array([0.5, -1.0]), 2))], ids=lambda v: getattr(v, "__name__", None))
+def test_recursion(f, args):
+    check_grads(f, *args)
+
+
+def test_a_recursive_call_reads_as_a_call_of_its_vjp():
+    text = adtrans.source(adtrans.grad(recursive), 0.5, 3)
+    assert "recursive_call(recursive" in text and "recursive_vjp(" in text
 
 
 def uses_a_function_as_a_value(x):

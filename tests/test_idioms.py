@@ -1522,7 +1522,7 @@ CASES = [
     Case(lambda_sort_key, ([0.3, -0.5, 1.2],), expect=R),
     Case(nested_def_helper, (0.7,), expect=W),
     Case(nested_def_closure, (0.7,), expect=W),
-    Case(recursive_power, (0.7,), expect=R),
+    Case(recursive_power, (0.7,), expect=W),
     Case(decorated_with_wraps, (0.7,), expect=R),
     Case(decorated_without_wraps, (0.7,), name="decorated_without_wraps", expect=R),
     Case(lru_cached, (0.7,), expect=R),

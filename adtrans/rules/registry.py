@@ -52,6 +52,8 @@ PRIMITIVES: dict[int, Any] = {}          # id(primitive) -> primitive (keeps ids
 OPERATOR_RULES: dict[type, Rule] = {}    # ast operator class -> rule
 METHOD_RULES: dict[str, Rule] = {}       # ndarray method name -> rule (receiver is 1st param)
 ATTRIBUTE_RULES: dict[str, Rule] = {}    # ndarray attribute (x.T) -> rule
+UNLISTED: dict[int, Any] = {}            # primitives with rules supported() leaves out
+USER_RULES: dict[int, Any] = {}          # functions given a rule by register_vjp
 # (receiver kind, method) -> rule, for methods of lists, tuples and dicts: ("dict", "get")
 CONTAINER_METHOD_RULES: dict[tuple[str, str], Rule] = {}
 
@@ -128,16 +130,20 @@ def called_rule(function: Callable[..., Any], name: str | None = None) -> Rule:
 
 
 def defvjp_called(*primitives: Any, methods: tuple[str, ...] = (),
-                  receivers: tuple[str, ...] = ()
+                  receivers: tuple[str, ...] = (), listed: bool = True
                   ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a called rule for functions, and for methods of receivers of the given
-    kinds (``receivers=("dict",)``; without, of arrays)."""
+    kinds (``receivers=("dict",)``; without, of arrays).  ``listed``: whether
+    ``supported()`` names the functions (not adtrans' own machinery)."""
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
         rule = called_rule(function)
         for primitive in primitives:
             FUNCTION_RULES[id(primitive)] = rule
-            PRIMITIVES[id(primitive)] = primitive
+            if listed:
+                PRIMITIVES[id(primitive)] = primitive
+            else:
+                UNLISTED[id(primitive)] = primitive
         for method in methods:
             if receivers:
                 for receiver in receivers:
