@@ -404,10 +404,14 @@ class HigherOrder:
 
     def higher_order(self, call: ast.Call) -> ast.expr | None:
         func = call.func
-        if not isinstance(func, (ast.Name, ast.Attribute)) or call.keywords:
+        if not isinstance(func, (ast.Name, ast.Attribute)):
             return None
         target = self.src.resolve(func, self.local_names, self.known)
         if target is UNRESOLVED or not call.args:
+            return None
+        if target in (sorted, max, min):
+            return self.ordered(call, target)
+        if call.keywords:
             return None
         function, iterables = call.args[0], call.args[1:]
         if target is map and iterables:
@@ -433,6 +437,41 @@ class HigherOrder:
         if target is functools.reduce and len(iterables) in (1, 2):
             return self.reduce(call, function, iterables)
         return None
+
+    def ordered(self, call: ast.Call, target: Any) -> ast.expr | None:
+        """``sorted(xs, key=f)``, ``max(xs, key=f)``: the keys by a comprehension (so ``f``
+        inlines), the order by a piecewise-constant helper, the result by index reads."""
+        from .runtime import first_extremum, stable_order
+        keywords = {k.arg: k.value for k in call.keywords}
+        key = keywords.pop("key", None)
+        if keywords.keys() - {"reverse"} or (target is not sorted and keywords) or \
+                (key is None and target is not sorted) or \
+                (target is sorted and len(call.args) != 1):
+            return None               # max(a, b) and the like have rules of their own
+        items = call.args[0] if len(call.args) == 1 else ast.Tuple(elts=call.args,
+                                                                     ctx=ast.Load())
+        sequence = self.bind(self.atom(items))
+        if key is None:
+            keys: ast.expr = sequence
+        else:
+            name = self.namer.fresh("item")
+            keys = self.comprehension(_located(ast.ListComp(
+                elt=ast.Call(func=key, args=[_load(name)], keywords=[]),
+                generators=[ast.comprehension(target=ast.Name(id=name, ctx=ast.Store()),
+                                              iter=sequence, ifs=[], is_async=0)]), call))
+        if target is sorted:
+            helper = _load(self.namer.bind_object("stable_order", stable_order))
+            order = self.bind(ast.Call(func=helper, args=[
+                keys, self.atom(keywords.get("reverse", ast.Constant(False)))], keywords=[]))
+            index = self.namer.fresh("k")
+            return self.comprehension(_located(ast.ListComp(
+                elt=ast.Subscript(value=sequence, slice=_load(index), ctx=ast.Load()),
+                generators=[ast.comprehension(target=ast.Name(id=index, ctx=ast.Store()),
+                                              iter=order, ifs=[], is_async=0)]), call))
+        helper = _load(self.namer.bind_object("first_extremum", first_extremum))
+        position = self.bind(ast.Call(func=helper, args=[keys, ast.Constant(target is max)],
+                                      keywords=[]))
+        return self.bind(ast.Subscript(value=sequence, slice=position, ctx=ast.Load()))
 
     def reduce(self, call: ast.Call, function: ast.expr, iterables: list[ast.expr]
                ) -> ast.expr:

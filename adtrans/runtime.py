@@ -235,6 +235,19 @@ def adjoint_or_zeros(d, x):
     return np.zeros(np.shape(x)) if np.ndim(x) else 0.0
 
 
+def stable_order(keys, reverse=False):
+    """The positions of ``keys`` in the order ``sorted`` puts them (stable)."""
+    return sorted(range(len(keys)), key=keys.__getitem__, reverse=bool(reverse))
+
+
+def first_extremum(keys, largest):
+    """The position of the first largest (or smallest) key, as max and min choose."""
+    positions = range(len(keys))
+    if largest:
+        return max(positions, key=keys.__getitem__)
+    return min(positions, key=keys.__getitem__)
+
+
 def stop_gradient(x):
     """The value of ``x``, through which no gradient flows back."""
     return x

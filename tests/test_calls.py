@@ -235,3 +235,16 @@ def test_a_function_used_as_a_value_is_refused():
 def test_object_parameters_are_not_differentiated():
     with pytest.raises(AdtransError, match="model"):
         adtrans.grad(uses_an_object_argument, wrt=0)(MODEL, X3)
+
+
+def orders_by_key(x, w):
+    values = [x, x * 2.0, w, -x]
+    ranked = sorted(values, key=lambda v: abs(v - 0.3))
+    best = max(values, key=lambda v: -abs(v))
+    worst = min(values, key=abs)
+    return ranked[0] * 2.0 + ranked[-1] + best * worst + sum(sorted(values, reverse=True)[:2])
+
+
+def test_sorted_max_min_with_keys():
+    check_grads(orders_by_key, 0.7, -0.4, wrt=(0, 1))
+    check_grads(orders_by_key, -0.2, 1.9, wrt=(0, 1))

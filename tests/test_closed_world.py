@@ -29,6 +29,7 @@ import adtrans
 from adtrans import AdtransError
 from adtrans.closed_world import callable_name
 from adtrans.rules import registry
+from adtrans.runtime import first_extremum, stable_order
 
 RNG = np.random.default_rng(7)
 
@@ -134,6 +135,9 @@ PIECEWISE_EXAMPLES = {
     np.zeros_like: (np.zeros_like, lambda: (vector(),)),
     np.ones_like: (np.ones_like, lambda: (vector(),)),
     # Unspecified values: only the shape and dtype are determined (by the arguments').
+    stable_order: (lambda v: stable_order(list(v)), lambda: (vector(),)),
+    first_extremum: (lambda v: (first_extremum(list(v), True), first_extremum(list(v), False)),
+                     lambda: (vector(),)),
     np.empty: (lambda n: (np.empty(n).shape, np.empty(n).dtype), lambda: (4,)),
     np.empty_like: (lambda v: (np.empty_like(v).shape, np.empty_like(v).dtype),
                     lambda: (vector(),)),

@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from ..runtime import stop_gradient
+from ..runtime import first_extremum, stable_order, stop_gradient
 from .registry import (
     declared_constant,
     effect_free,
@@ -40,8 +40,8 @@ piecewise_constant(
     np.iscomplexobj, np.isscalar, np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert,
     np.left_shift, np.right_shift, np.spacing, np.zeros, np.ones, np.empty, np.eye,
     np.identity, np.zeros_like, np.ones_like, np.empty_like, np.shape, np.ndim, np.size,
-    all, any, operator.not_, operator.truth, operator.lt, operator.le, operator.gt,
-    operator.ge, operator.eq, operator.ne,
+    all, any, stable_order, first_extremum, operator.not_, operator.truth, operator.lt,
+    operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
     methods=("is_integer", "index", "count"))
 
 non_numeric(str, repr, ascii, format, bin, hex, oct, chr, type, isinstance, issubclass, callable,
