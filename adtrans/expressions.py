@@ -29,6 +29,51 @@ class Expressions:
             return self.atom(expr)
         return expr
 
+    def static_truth(self, expr: ast.expr) -> bool | None:
+        """The truth of a condition fixed when compiling, or None.
+
+        After inlining, ``if activation is None:`` may read ``if None is None:`` or
+        ``if np.tanh is None:``; only one branch can run, and the other may not even be
+        differentiable (it calls None).  Fixed operands: literals, and names bound to
+        functions, classes or modules (never data globals, which may change later).
+        """
+        if isinstance(expr, ast.Constant):
+            return bool(expr.value) if isinstance(expr.value, (bool, int, str, type(None))) \
+                else None
+        if isinstance(expr, ast.UnaryOp) and isinstance(expr.op, ast.Not):
+            inner = self.static_truth(expr.operand)
+            return None if inner is None else not inner
+        if isinstance(expr, ast.BoolOp):
+            truths = [self.static_truth(v) for v in expr.values]
+            if None in truths:
+                return None
+            return all(truths) if isinstance(expr.op, ast.And) else any(truths)
+        if isinstance(expr, ast.Compare) and len(expr.ops) == 1:
+            op = expr.ops[0]
+            left, right = (self.fixed_object(e) for e in (expr.left, expr.comparators[0]))
+            if left is UNRESOLVED or right is UNRESOLVED:
+                return None
+            if isinstance(op, ast.Is):
+                return left is right
+            if isinstance(op, ast.IsNot):
+                return left is not right
+            literals = (bool, int, str, type(None))
+            if isinstance(op, (ast.Eq, ast.NotEq)) and isinstance(left, literals) and \
+                    isinstance(right, literals):
+                return (left == right) == isinstance(op, ast.Eq)
+        return None
+
+    def fixed_object(self, expr: ast.expr) -> object:
+        """The object of a literal or of a name bound to a function, class or module."""
+        if isinstance(expr, ast.Constant):
+            return expr.value
+        if not isinstance(expr, (ast.Name, ast.Attribute)):
+            return UNRESOLVED
+        value = self.src.resolve(expr, self.local_names, self.known)
+        if value is UNRESOLVED or not (callable(value) or isinstance(value, type(ast))):
+            return UNRESOLVED
+        return value
+
     def reject_unsupported(self, expr: ast.expr) -> None:
         for node in ast.walk(expr):
             if isinstance(node, (ast.NamedExpr, ast.Yield, ast.YieldFrom, ast.Await)):

@@ -137,8 +137,18 @@ class Normalizer(Expressions, Comprehensions, Calls, HigherOrder, Loops, Jumps):
         """Normalise a statement list, guarding what follows a possible jump."""
         saved = self.out
         self.out = []
+        stmts = list(stmts)
         try:
-            for index, stmt in enumerate(stmts):
+            index = 0
+            while index < len(stmts):
+                stmt = stmts[index]
+                truth = self.static_truth(stmt.test) if isinstance(stmt, ast.If) else None
+                if truth is not None:
+                    # Only one branch can run; the other is not compiled at all (it may
+                    # call None: `if activation is None: return z`).
+                    stmts[index:index + 1] = stmt.body if truth else stmt.orelse
+                    continue
+                index += 1
                 if top and isinstance(stmt, ast.Return) and self.loops == []:
                     self.lineno = stmt.lineno
                     self.final_return(stmt)
@@ -147,11 +157,11 @@ class Normalizer(Expressions, Comprehensions, Calls, HigherOrder, Loops, Jumps):
                 if isinstance(stmt, (ast.Return, ast.Break, ast.Continue)):
                     return self.out          # the rest of the block is unreachable
                 if flags:
-                    rest = self.block(stmts[index + 1:], top=False)
+                    rest = self.block(stmts[index:], top=False)
                     if rest:
                         guard = ast.If(test=flag_test(sorted(flags), negate=True),
                                        body=rest, orelse=[])
-                        self.out.append(self._at(guard, stmts[index + 1].lineno))
+                        self.out.append(self._at(guard, stmts[index].lineno))
                     if top:
                         self.check_result(stmts[-1])
                     return self.out
@@ -364,6 +374,10 @@ class Normalizer(Expressions, Comprehensions, Calls, HigherOrder, Loops, Jumps):
             self.select(name, value)
             return
         if isinstance(value, ast.IfExp):
+            truth = self.static_truth(value.test)
+            if truth is not None:
+                self.assign(name, value.body if truth else value.orelse)
+                return
             test = self.test(value.test)
             body = self.capture(self.assign, name, value.body)
             orelse = self.capture(self.assign, name, value.orelse)

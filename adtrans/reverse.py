@@ -206,7 +206,16 @@ class ReverseBuilder(AdjointExpressions, Recording, Mutations, Surgery, ForwardS
         state.update({name: ABSENT for name in self.accumulator.values()})
         seed = self.d(self.core.result)
         state[seed] = PRESENT
+        seeded: list[ast.stmt] = []
+        if self.core.result in self.mutable_names:
+            # A result changed in place keeps its adjoint in its accumulator: start it there.
+            acc = self.accumulator[self.core.result]
+            seeded = [assign(acc, call(self.runtime_mutation("acc_add"), ast.Constant(None),
+                                       load(self.core.result), load(seed)))]
+            state[acc] = PRESENT
+            state[seed] = ABSENT
         backward, state = self.backward(self.core.body, state)
+        backward = seeded + backward
         gradients = []
         for name in self.wrt:
             backward += self.merge_accumulator(name, state)
