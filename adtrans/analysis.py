@@ -75,6 +75,8 @@ class Operation:
     # An in-place change adtrans differentiates (mutations.py): "list.append",
     # "dict.setitem", "array.setitem", ...; None for those it can only refuse.
     mutation: str | None = None
+    # A named function without a rule: register_vjp can give it one.
+    registrable: str = ""
 
     def operand_names(self) -> set[str]:
         return _names(self.operands)
@@ -330,13 +332,14 @@ class Classifier:
         description = (f"{callee.name}" if library or receiver is None
                        else f"the method {callee.name}")
         if category == "python":
-            description = (f"the Python function {callee.name} (adtrans does not transform "
-                           "calls of other Python functions yet: write its body inline)")
+            description = (f"the Python function {callee.name} (adtrans inlines functions of "
+                           "the user's own code, not of installed packages)")
         mutates = [] if library else self.mutable(seen)
         # An unknown function may write any value it is given into any mutable one.
         stores = _name_list(seen) if mutates else []
         return Operation("unknown", operands=seen, seen=seen, description=description,
-                         mutates=mutates, stores=stores, library=library)
+                         mutates=mutates, stores=stores, library=library,
+                         registrable=callee.name if receiver is None else "")
 
     def written_by_out(self, call: ast.Call, callee: Callee | None) -> list[str]:
         """Names an ``out=`` argument (or a ufunc's extra positional one) writes into."""

@@ -108,7 +108,7 @@ def signature_of(values: list[Any]) -> Signature:
     out = []
     for value in values:
         kind = kinds.kind_of(value)
-        out.append((kind, type(value) if kind == kinds.of(kinds.OBJECT) else None))
+        out.append((kind, type(value) if kinds.heads(kind) == {kinds.OBJECT} else None))
     return tuple(out)
 
 

@@ -407,10 +407,13 @@ class HigherOrder:
         if not isinstance(func, (ast.Name, ast.Attribute)):
             return None
         target = self.src.resolve(func, self.local_names, self.known)
-        if target is UNRESOLVED or not call.args:
+        if target is UNRESOLVED or not (call.args or target is dict):
             return None
         if target in (sorted, max, min):
             return self.ordered(call, target)
+        if target is dict and len(call.args) <= 1:
+            return self.merged_dict(call.args[:1] + [k.value if k.arg is None else
+                                                     (k.arg, k.value) for k in call.keywords])
         if call.keywords:
             return None
         function, iterables = call.args[0], call.args[1:]
@@ -450,7 +453,9 @@ class HigherOrder:
             return None               # max(a, b) and the like have rules of their own
         items = call.args[0] if len(call.args) == 1 else ast.Tuple(elts=call.args,
                                                                      ctx=ast.Load())
-        sequence = self.bind(self.atom(items))
+        # As a list: sorted(d.items()) and sorted(d) read their items by position.
+        sequence = self.bind(ast.Call(func=_load(self.namer.builtin("list")),
+                                      args=[self.atom(items)], keywords=[]))
         if key is None:
             keys: ast.expr = sequence
         else:
@@ -472,6 +477,35 @@ class HigherOrder:
         position = self.bind(ast.Call(func=helper, args=[keys, ast.Constant(target is max)],
                                       keywords=[]))
         return self.bind(ast.Subscript(value=sequence, slice=position, ctx=ast.Load()))
+
+    def merged_dict(self, parts: list[ast.expr | tuple[Any, ast.expr]]) -> ast.expr:
+        """``dict(d, k=v, **e)`` and ``{**d, k: v}``: a new dict, then one update per part
+        in order (mappings by ``update``, single keys by ``d[k] = v``)."""
+        merged = self.namer.fresh("merged")
+        self.local_names.add(merged)
+        first, rest = (parts[0], parts[1:]) if parts and not isinstance(parts[0], tuple) \
+            else (None, parts)
+        if first is None:
+            self.emit_assign(merged, ast.Dict(keys=[], values=[]))
+        else:
+            # dict(pairs) reads its argument once, in order; iterables.py makes it a list
+            # where it is an iterator (zip(...)), so the rule can read the pairs again.
+            self.emit_assign(merged, ast.Call(func=_load(self.namer.builtin("dict")),
+                                              args=[self.bind(self.atom(first))],
+                                              keywords=[]))
+            self.out[-1]._adtrans_iterates = next(self.groups)  # type: ignore[attr-defined]
+            self.out[-1]._adtrans_dict_source = True  # type: ignore[attr-defined]
+        for part in rest:
+            if isinstance(part, tuple):
+                key, value = part
+                target = ast.Subscript(value=_load(merged), slice=key if isinstance(
+                    key, ast.expr) else ast.Constant(key), ctx=ast.Store())
+                self.assign_target(target, value)
+            else:
+                self.emit(ast.Expr(value=ast.Call(
+                    func=ast.Attribute(value=_load(merged), attr="update", ctx=ast.Load()),
+                    args=[self.atom(part)], keywords=[])))
+        return _load(merged)
 
     def reduce(self, call: ast.Call, function: ast.expr, iterables: list[ast.expr]
                ) -> ast.expr:

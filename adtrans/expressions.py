@@ -177,8 +177,9 @@ class Expressions:
             return self.atom(expr)
         if isinstance(expr, ast.Dict):
             if any(key is None for key in expr.keys):
-                raise self.error(expr, "a dict display with **mapping is not supported; "
-                                       "merge the dicts with update() or dict(a, **b)")
+                return self.merged_dict([value if key is None else (key, value)
+                                         for key, value in zip(expr.keys, expr.values,
+                                                               strict=True)])
             return ast.Dict(keys=[self.atom(k) for k in expr.keys],
                             values=[self.atom(v) for v in expr.values])
         if isinstance(expr, ast.Set):

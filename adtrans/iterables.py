@@ -39,6 +39,11 @@ def _group(stmt: ast.stmt) -> tuple[int, str] | None:
     return None
 
 
+def _is_dict_call(stmt: ast.stmt) -> bool:
+    """``merged = dict(source)``: a dict source needs no conversion (list(d) is its keys)."""
+    return getattr(stmt, "_adtrans_dict_source", False)
+
+
 def _rename_group(stmts: list[ast.stmt], group: int, name: str, new: str) -> None:
     for stmt in stmts:
         if getattr(stmt, "_adtrans_iterates", None) == group:
@@ -67,7 +72,8 @@ def convert(body: list[ast.stmt], env_before: dict[int, Env], namer: Namer,
                 changed |= convert(inner, env_before, namer, list_name, unknown)
         marked = _group(stmt)
         kind = env_before.get(id(stmt), {}).get(marked[1]) if marked else None
-        if kind is None or kinds.is_only(kind, INDEXABLE) or (
+        allowed = INDEXABLE | {kinds.DICT} if _is_dict_call(stmt) else INDEXABLE
+        if kind is None or kinds.is_only(kind, allowed) or (
                 not unknown and kinds.TOP_ATOM in kind):
             position += 1
             continue

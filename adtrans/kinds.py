@@ -108,7 +108,7 @@ def join(*kinds: Kind) -> Kind:
                 plain.add(atom)
     atoms = set()
     for name, elements in parts.items():
-        atoms.add((name, elements, positions[name]) if name in (TUPLE, DICT)
+        atoms.add((name, elements, positions[name]) if name in (TUPLE, DICT, OBJECT)
                   else (name, elements))
     return frozenset(plain | atoms)
 
@@ -205,7 +205,18 @@ def kind_of(value: Any, depth: int = 0) -> Kind:
         return dict_of({key: kind_of(v, depth + 1) for key, v in value.items()}, depth=depth)
     if callable(value):
         return of(CALLABLE)
-    return of(OBJECT)
+    return object_of(value, depth)
+
+
+def object_of(value: Any, depth: int = 0) -> Kind:
+    """The kind of one of the user's objects: its instance attributes' kinds by name
+    (``cfg.lr`` is a float), so that code reading them is compiled for what they hold."""
+    attributes = getattr(value, "__dict__", None)
+    if depth >= MAX_DEPTH or not isinstance(attributes, dict) or len(attributes) > MAX_KEYS:
+        return of(OBJECT)
+    keyed = tuple(sorted(((name, kind_of(v, depth + 1)) for name, v in attributes.items()
+                          if isinstance(name, str)), key=lambda pair: pair[0]))
+    return of((OBJECT, EMPTY, keyed))
 
 
 # ---------------------------------------------------------------- operators
@@ -290,6 +301,22 @@ def _math_result(function: Any) -> Kind:
     return of(FLOAT)
 
 
+def dict_source(source: Kind) -> Kind:
+    """The kind of ``dict(source)``: a copy of a dict, or a dict of (key, value) pairs."""
+    out: list[Kind] = []
+    for atom in source:
+        if head(atom) == DICT:
+            out.append(of(atom))
+        elif head(atom) in (LIST, TUPLE, VIEW):
+            pairs = [a for a in atom[1] if head(a) in (LIST, TUPLE)]
+            values = [a[2][1] if head(a) == TUPLE and len(a) > 2 and a[2] is not None
+                      and len(a[2]) == 2 else a[1] for a in pairs]
+            out.append(dict_of(None, join(*values) if values else TOP))
+        else:
+            return of((DICT, TOP, None))
+    return join(*out) if out else of((DICT, TOP, None))
+
+
 # NumPy functions whose result is not one array.
 _NUMPY_SPECIAL: dict[int, Kind] = {
     id(np.shape): container(TUPLE, of(INT)),
@@ -327,6 +354,14 @@ def static_call(function: Any, args: list[Kind]) -> Kind:
         return container(LIST, elements(first) if args else EMPTY)
     if function is tuple:
         return container(TUPLE, elements(first) if args else EMPTY)
+    if function is zip:
+        return of((VIEW, tuple_of([elements(a) for a in args])))
+    if function is enumerate:
+        return of((VIEW, tuple_of([of(INT), elements(first)]))) if args else TOP
+    if function is reversed:
+        return of((VIEW, elements(first))) if args else TOP
+    if function is dict:
+        return dict_source(first) if args else dict_of({})
     if function is type:
         return of(CALLABLE)
     if function is stop_gradient:
@@ -422,6 +457,9 @@ _ATTRIBUTES = {"T": of(ARRAY), "mT": of(ARRAY), "shape": container(TUPLE, of(INT
 
 
 def attribute(receiver: Kind, attr: str) -> Kind:
+    if heads(receiver) == {OBJECT}:
+        known = [keyed(atom, attr) if isinstance(atom, tuple) else None for atom in receiver]
+        return TOP if None in known else join(*known)
     if attr in ("real", "imag") and is_only(receiver, PY_NUMBERS):
         return of(FLOAT, INT)
     if is_only(receiver, NUMERIC):

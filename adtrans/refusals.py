@@ -69,8 +69,12 @@ def check_operations(src: FunctionSource, body: list[ast.stmt],
                                       f"{operation.description}, and it is given "
                                       f"{_quote(seen)}, which depends on the input being "
                                       "differentiated; use a supported function "
-                                      "(adtrans.supported() lists them), or wrap the value in "
-                                      "adtrans.stop_gradient(...) if it needs no gradient")
+                                      "(adtrans.supported() lists them), "
+                                      + (f"give it a rule with @adtrans.register_vjp("
+                                         f"{operation.registrable}), "
+                                         if operation.registrable else "")
+                                      + "or wrap the value in adtrans.stop_gradient(...) if it "
+                                        "needs no gradient")
             changed = set(operation.mutates) | set(operation.stores)
             if changed & varied and operation.mutation is None and \
                     not _never_read_again(operation, stmt, relations, everywhere):

@@ -293,3 +293,28 @@ def test_a_branch_on_a_data_global_is_decided_when_run():
         assert d(2.0) == 12.0
     finally:
         SCALE_BRANCH = True
+
+
+class Config:
+    def __init__(self, lr, weights, inner=None):
+        self.lr = lr
+        self.weights = weights
+        self.inner = inner
+
+
+def reads_config_attributes(cfg, x):
+    total = cfg.lr + x                         # a float attribute: arithmetic, not concat
+    for w in cfg.weights:
+        total = total * w + x
+    return total + cfg.inner.lr * x
+
+
+def test_attributes_of_an_object_argument_are_compiled_for_their_kinds():
+    cfg = Config(0.5, [1.0, 2.0], inner=Config(3.0, []))
+    check_grads(reads_config_attributes, cfg, 0.7, wrt=1)
+    d = adtrans.grad(reads_config_attributes, wrt=1)
+    assert d(cfg, 0.7) == pytest.approx(8.0)    # d/dx of ((lr + x) + x) * 2 + x + 3x
+    # A list where a float was: concatenation, which a number cannot join; the kinds
+    # differ, so the gradient is compiled again and refuses instead of adding.
+    with pytest.raises((AdtransError, TypeError)):
+        d(Config([0.5], [1.0], inner=Config(3.0, [])), 0.7)

@@ -1,5 +1,6 @@
 """The user's own rules (register_vjp) and gradient surgery (grad_of)."""
 
+import colorsys
 import math
 
 import numpy as np
@@ -80,6 +81,16 @@ def not_a_function_rule():
 def test_register_vjp_needs_a_function():
     with pytest.raises(AdtransError, match="register_vjp expects"):
         not_a_function_rule()
+
+
+def hue(x):
+    return colorsys.rgb_to_hsv(x, 0.5, 0.2)[0]
+
+
+def test_a_function_without_a_rule_points_to_register_vjp():
+    with pytest.raises(AdtransError, match=r"test_custom.py:\d+: .*colorsys.rgb_to_hsv.*"
+                                           r"register_vjp\(colorsys.rgb_to_hsv\)"):
+        adtrans.grad(hue)(0.3)
 
 
 # ----------------------------------------------------------------- grad_of

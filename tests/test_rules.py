@@ -2065,8 +2065,29 @@ def concat_repeat(x, v):
     return np.sum(xs[1] * xs[2]) + ys[2] * np.sum(ys[3])
 
 
+def dict_builders(x, v):
+    d = dict(a=x, b=v)
+    e = dict(d, c=x * x)
+    f = {**e, "a": x * 3.0, **{"z": v}}
+    pairs = dict([("p", x), ("q", v), ("p", 2.0 * x)])      # the last "p" wins
+    zipped = dict(zip(["u", "w"], [x, v * v]))
+    numbered = dict(enumerate([x, x ** 3]))
+    return (e["a"] * e["c"] + np.sum(f["a"] * f["b"] * f["z"]) + pairs["p"] * np.sum(pairs["q"])
+            + np.sum(zipped["w"]) * zipped["u"] + numbered[1])
+
+
+def iterator_builders(x, v):
+    pairs = list(zip([x, x * 2.0, 5.0], v))
+    order = list(reversed(v))
+    numbered = list(enumerate(v, 1))
+    rows = list(zip(np.array([v, v * x]), [x, x]))
+    return (pairs[1][0] * pairs[1][1] + order[0] * x + numbered[1][1] * numbered[1][0]
+            + np.sum(rows[1][0]) * rows[0][1])
+
+
 @exercises("sum", "max", "min", "list", "tuple", "list.copy()", "dict.copy()", "dict.get()",
-           "dict.items()", "dict.values()", "dict.keys()")
+           "dict.items()", "dict.values()", "dict.keys()", "dict", "zip", "enumerate",
+           "reversed")
 @pytest.mark.parametrize("f, args, wrt", [
     (builtin_sum_list, (0.7, 1.3), (0, 1)),
     (builtin_sum_start, (0.7, np.array([0.5, -1.0])), (0, 1)),
@@ -2077,6 +2098,8 @@ def concat_repeat(x, v):
     (copies, (0.7, np.array([0.5, -1.0])), (0, 1)),
     (dict_reads, (0.7, np.array([0.5, -1.0])), (0, 1)),
     (concat_repeat, (0.7, np.array([0.5, -1.0])), (0, 1)),
+    (dict_builders, (0.7, np.array([0.5, -1.0])), (0, 1)),
+    (iterator_builders, (0.7, np.array([0.5, -1.0, 2.0])), (0, 1)),
 ])
 def test_container_builtins_and_methods(f, args, wrt):
     check_grads(f, *args, wrt=wrt)

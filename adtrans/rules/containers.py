@@ -145,3 +145,56 @@ def dict_values_vjp(g, ans, d):
 def dict_keys_vjp(g, ans, d):
     """``d.keys()``: keys carry no gradient."""
     return (None,)
+
+
+@defvjp_called(builtins.dict)
+def dict_vjp(g, ans, source=()):
+    """``dict(d)`` copies a dict; ``dict(pairs)`` keeps the last value given for each key,
+    so that pair alone gets the key's cotangent."""
+    g = g or {}
+    if isinstance(source, dict):
+        return ({key: g[key] for key in source if key in g},)
+    pairs = list(source)
+    last = {key: position for position, (key, _) in enumerate(pairs)}
+    return ([(None, g.get(key)) if last[key] == position else None
+             for position, (key, _) in enumerate(pairs)],)
+
+
+def _element_cotangents(parts, iterable):
+    """Cotangents of an iterable's first ``len(parts)`` elements as its own cotangent: a
+    list (padded with None), an array (zeros for None), or None for keys and strings."""
+    if isinstance(iterable, (dict, str, range)):
+        return None
+    if not hasattr(iterable, "__len__"):
+        raise AdtransError("zip, enumerate or reversed over an iterator (a generator, a "
+                           "map) carries no gradient back in adtrans; make it a list first")
+    parts = list(parts) + [None] * (len(iterable) - len(parts))
+    if isinstance(iterable, np.ndarray):
+        rows = [np.zeros(iterable.shape[1:]) if part is None else part for part in parts]
+        return np.array(rows, dtype=np.result_type(iterable.dtype, float)).reshape(
+            iterable.shape)
+    return parts
+
+
+@defvjp_called(builtins.zip)
+def zip_vjp(g, ans, *iterables, strict=False):
+    """``zip(a, b)``: the k-th item of each pair goes back to the k-th iterable."""
+    pairs = [] if g is None else list(g)
+    return tuple(_element_cotangents([None if pair is None else pair[k] for pair in pairs],
+                                     iterable) for k, iterable in enumerate(iterables))
+
+
+@defvjp_called(builtins.enumerate)
+def enumerate_vjp(g, ans, iterable, start=0):
+    """``enumerate(xs)``: the second item of each pair goes back to ``xs``."""
+    pairs = [] if g is None else list(g)
+    return (_element_cotangents([None if pair is None else pair[1] for pair in pairs],
+                                iterable), None)
+
+
+@defvjp_called(builtins.reversed)
+def reversed_vjp(g, ans, sequence):
+    """``reversed(xs)``: the cotangents in the opposite order."""
+    parts = [] if g is None else list(g)
+    parts += [None] * (len(sequence) - len(parts))
+    return (_element_cotangents(parts[::-1], sequence),)
