@@ -177,6 +177,10 @@ class BackwardSweep:
                 code.append(assign(target, call(self.pop)))
             else:
                 code.append(assign(target, load(slot)))
+            if any(c.container == target for c in self.changes.values()):
+                # The sweep goes on to undo in-place changes of the restored object, which
+                # the forward sweep saved: a vjp's pullback, which may run again, copies it.
+                code[-1]._adtrans_restores_container = True  # type: ignore[attr-defined]
         return code, state
 
     def index_value(self, index: ast.expr, rename: dict[str, ast.expr]) -> ast.expr:

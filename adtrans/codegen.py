@@ -95,6 +95,9 @@ def build_module(s: Sweeps, name: str, mode: str, wrt_tuple: bool
             unpack.append(assign(s.pop, ast.Attribute(value=call(s.list_name, load(s.tape)),
                                                       attr="pop", ctx=ast.Load())))
         unpack += [assign(n, call(s.own, load(n))) for n in s.owned]
+        for node in ast.walk(ast.Module(body=s.backward, type_ignores=[])):
+            if getattr(node, "_adtrans_restores_container", False):
+                node.value = call(s.own, node.value)
         backward = _function(f"{name}_backward", ["saved", s.seed],
                              unpack + backward_head + s.backward + [ast.Return(value=gradients)])
         module = ast.Module(body=[_function(f"{name}_forward", s.params, forward), backward],

@@ -240,7 +240,7 @@ class ReverseBuilder(AdjointExpressions, Recording, Mutations, Surgery, ForwardS
         # and the output handed out must not see that, so it works on copies.
         changed = {c.container for c in self.changes.values()}
         owned = [n for n in saved_for_backward if n in changed]
-        own = self.runtime_mutation("own") if owned or self.core.result in changed else None
+        own = self.runtime_mutation("own") if changed else None
         # Names codegen adds come first, so their helpers are in place below.
         check_scalar = self.runtime("check_scalar_output")
         check_cotangent = self.runtime("check_cotangent")

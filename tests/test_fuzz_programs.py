@@ -2063,6 +2063,16 @@ REGRESSIONS = [
     regression("""
         return eval("x * x")
     """, 0.7, A, beyond=True, was="eval: expected d/dx 1.4; adtrans gave 0"),
+    # A list built anew in each pass of a loop: the backward sweep restores the older list
+    # from the tape and undoes its appends; a second pullback found it emptied.
+    regression("""
+        w = np.tanh(a) + 0.1
+        for y in w:
+            if y >= a[2]:
+                q0 = sum([a[j] * j for j in range(3)])
+        return np.dot(w, a) + x
+    """, 0.7, [0.1, 0.7, 0.2], beyond=True,
+        was="vjp: the second pullback raised IndexError: pop from empty list"),
 ]
 
 
