@@ -212,8 +212,10 @@ def mark_in_place_risks(src: FunctionSource, core: CoreFunction,
                 edges.append((stmt.targets[0].id, source))
     classes = _classes(edges)
     for position, stmt, loop, target in changes:
+        # The caller's variable a callee's `p *= c` writes back to (normalize.py) follows.
+        follows = {getattr(stmt, "_adtrans_writes_back", None)}
         readers = sorted(
-            other for other in classes.get(target, set()) - {target} - immutable
+            other for other in classes.get(target, set()) - {target} - immutable - follows
             if any((i > position or (loop is not None and enclosing is loop)) and _reads(s, other)
                    for i, (s, enclosing) in enumerate(order)))
         if not readers:

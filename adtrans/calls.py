@@ -18,8 +18,10 @@ objects they denote when the function is compiled.  A parameter the callee
 never reassigns stands for its argument directly, so ``add(xs, v)`` appending
 to ``xs`` changes the caller's list, as in Python.
 
-What cannot be inlined: recursive calls (refused for now), calls of a value
-chosen at run time, and functions without source.
+What is not inlined: recursive calls (kept as calls of the callee's vjp,
+recursion.py), functions with a rule of the user's (register_vjp), and calls of
+a value chosen at run time or of a function without source (refused unless
+they see no varied value).
 """
 
 from __future__ import annotations
@@ -74,6 +76,16 @@ def _stored_names(body: list[ast.stmt]) -> set[str]:
     for stmt in body:
         visit(stmt)
     return found
+
+
+def _without_augmented(body: list[ast.stmt]) -> list[ast.stmt]:
+    """A copy of ``body`` without its augmented assignments to names."""
+
+    class Drop(ast.NodeTransformer):
+        def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
+            return ast.Pass() if isinstance(node.target, ast.Name) else node
+
+    return [Drop().visit(copy.deepcopy(stmt)) for stmt in body]
 
 
 def parameters(args: ast.arguments) -> list[ast.arg]:
@@ -236,6 +248,7 @@ class Calls:
         locals_ = {p.arg for p in parameters(tree.args)} | _stored_names(tree.body)
         reassigned = _stored_names(tree.body)
         names: dict[str, ast.expr | str] = {}
+        augmented_only = reassigned - _stored_names(_without_augmented(tree.body))
         for param in parameters(tree.args):
             atom = bindings[param.arg]
             if param.arg in reassigned or not isinstance(atom, (ast.Name, ast.Constant,
@@ -244,6 +257,9 @@ class Calls:
                 self.local_names.add(fresh)
                 self.emit_assign(fresh, atom)
                 names[param.arg] = fresh
+                if param.arg in augmented_only and isinstance(atom, ast.Name) and \
+                        atom.id in self.local_names:
+                    self.argument_of[fresh] = atom.id
             else:
                 names[param.arg] = atom
         for name in locals_ - set(names):
@@ -359,34 +375,54 @@ class Calls:
     def inline_body(self, body: list[ast.stmt], result: str, value: FunctionValue,
                     call: ast.Call) -> None:
         """Normalise a callee's (renamed) body so that ``result`` holds its value."""
+        body = self.without_fixed_branches(body)
+        last = body[-1] if body else None
+        returns = [n for n in ast.walk(ast.Module(body=body, type_ignores=[]))
+                   if isinstance(n, ast.Return)]
+        simple = isinstance(last, ast.Return) and returns == [last]    # the usual helper
+        if not simple:
+            self.emit_assign(result, ast.Constant(None))
         saved = (self.return_flag, self.result, self.loops, self.lineno)
         self.return_flag, self.result, self.loops = None, result, []
         self.inlining.append(value.identity)
         self.sources.append(value.source)
+        self.callee_names.append(value.name)
         try:
-            last = body[-1] if body else None
-            returns = [n for n in ast.walk(ast.Module(body=body, type_ignores=[]))
-                       if isinstance(n, ast.Return)]
-            if isinstance(last, ast.Return) and returns == [last]:
-                # The usual helper: one return, at the end.
-                code = self.block(body[:-1])
-                self.out.extend(code)
+            if simple:
+                self.out.extend(self.block(body[:-1]))
                 self.lineno = last.lineno
                 self.assign(result, last.value if last.value is not None
                             else ast.Constant(None))
                 self.tag(self.out[-1])
                 return
-            self.emit_assign(result, ast.Constant(None))
             code = self.block(body)
-            if self.return_flag is not None:
-                reset = ast.Assign(targets=[ast.Name(id=self.return_flag, ctx=ast.Store())],
-                                   value=ast.Constant(False))
-                self.out.append(self._at(reset, call.lineno))
-            self.out.extend(code)
+            flag = self.return_flag
         finally:
             self.sources.pop()
+            self.callee_names.pop()
             self.inlining.pop()
             self.return_flag, self.result, self.loops, self.lineno = saved
+        if flag is not None:          # the callee returns early: its flag starts False
+            self.lineno = call.lineno
+            self.emit_assign(flag, ast.Constant(False))
+        self.out.extend(code)
+
+    def without_fixed_branches(self, body: list[ast.stmt]) -> list[ast.stmt]:
+        """``body`` with its top-level ifs whose test is fixed replaced by the branch that
+        runs (``if activation is None: return z`` with ``None`` bound), and nothing after
+        a return: a helper with options reads as the code that runs."""
+        out: list[ast.stmt] = []
+        pending = list(body)
+        while pending:
+            stmt = pending.pop(0)
+            truth = self.static_truth(stmt.test) if isinstance(stmt, ast.If) else None
+            if truth is not None:
+                pending[:0] = stmt.body if truth else stmt.orelse
+                continue
+            out.append(stmt)
+            if isinstance(stmt, ast.Return):
+                break
+        return out
 
 
 def _default_values(function: Any) -> dict[str, Any]:

@@ -30,6 +30,9 @@ class ForwardSweep:
                     where != (None, self.src.tree.lineno):
                 lineno = where
                 text = self.src.line_of(stmt).strip()
+                callee = getattr(stmt, "_adtrans_callee", None)
+                if callee:
+                    text = f"{callee}: {text}"       # an inlined callee's line
                 group = [s for s in stmts if isinstance(s, ast.Assign) and
                          (getattr(s, "_adtrans_source", None), s.lineno) == lineno]
                 if len(group) > 1 or (group and unparse(group[0]) != text):

@@ -68,6 +68,10 @@ class Normalizer(Expressions, Comprehensions, Calls, HigherOrder, Loops, Jumps):
         # The functions being normalised, outermost first: a call of one is recursion.
         self.inlining: list[object] = [src.function]
         self.sources: list[FunctionSource] = []   # their sources
+        self.callee_names: list[str] = []         # and their names, for comments
+        # A callee's parameter changed only by augmented assignment (p *= c) -> the caller's
+        # variable it was given: where the object is mutable, Python changes it in place.
+        self.argument_of: dict[str, str] = {}
         self.known = namer.builtin_cells     # names generated code binds to objects
         self.object_types = object_types or {}    # parameters holding the user's objects
         self.out: list[ast.stmt] = []
@@ -90,6 +94,7 @@ class Normalizer(Expressions, Comprehensions, Calls, HigherOrder, Loops, Jumps):
         """Mark a statement of an inlined callee with its source, for errors and comments."""
         if self.sources:
             stmt._adtrans_source = self.sources[-1]  # type: ignore[attr-defined]
+            stmt._adtrans_callee = self.callee_names[-1]  # type: ignore[attr-defined]
         return stmt
 
     # ----------------------------------------------------------------- entry
@@ -266,6 +271,21 @@ class Normalizer(Expressions, Comprehensions, Calls, HigherOrder, Loops, Jumps):
         value = ast.BinOp(left=_load(stmt.target.id), op=stmt.op, right=stmt.value)
         self.assign(stmt.target.id, value)
         self.out[-1]._adtrans_augmented = True  # type: ignore[attr-defined]
+        argument = self.argument_of.get(stmt.target.id)
+        if argument is not None:
+            self.write_back(stmt.target.id, argument)
+
+    def write_back(self, parameter: str, argument: str) -> None:
+        """After ``p *= c`` in a callee given the caller's ``v``: Python changed ``v``'s
+        object too where it is an array, a list or a dict (immutable numbers are rebound
+        instead), so ``v`` takes ``p``'s new value there."""
+        from .runtime import changes_in_place
+        self.out[-1]._adtrans_writes_back = argument  # type: ignore[attr-defined]
+        helper = _load(self.namer.bind_object("changes_in_place", changes_in_place))
+        self.emit(ast.If(test=ast.Call(func=helper, args=[_load(argument)], keywords=[]),
+                         body=[self._at(ast.Assign(targets=[_store(argument)],
+                                                   value=_load(parameter)), self.lineno)],
+                         orelse=[]))
 
     def stmt_If(self, stmt: ast.If) -> set[str]:
         test = self.test(stmt.test)

@@ -346,6 +346,12 @@ def where_zero(c, g):
     return np.where(c, g, 0.0)
 
 
+def changes_in_place(value):
+    """Whether ``value += ...`` changes ``value`` itself (arrays, lists, dicts), rather
+    than binding a new object (numbers, NumPy scalars, tuples, strings)."""
+    return isinstance(value, (np.ndarray, list, dict))
+
+
 def refuse_shared_array(value, scope, names, message):
     """Stop where Python's in-place ``+=`` would also change another variable's array.
 

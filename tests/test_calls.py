@@ -169,7 +169,7 @@ def test_calls_match_finite_differences(f, args, wrt):
 
 def test_an_inlined_call_shows_the_callees_lines():
     text = adtrans.source(adtrans.grad(calls_other_module), X3)
-    assert "# h = W @ x + b" in text          # the callee's own line, quoted
+    assert "# dense: h = W @ x + b" in text          # the callee and its own line
     assert "onp" not in text or "tanh" in text
 
 
@@ -318,3 +318,46 @@ def test_attributes_of_an_object_argument_are_compiled_for_their_kinds():
     # differ, so the gradient is compiled again and refuses instead of adding.
     with pytest.raises((AdtransError, TypeError)):
         d(Config([0.5], [1.0], inner=Config(3.0, [])), 0.7)
+
+
+def scale_in_place(p, c):
+    p *= c
+    return 0.0
+
+
+def extend_in_place(items, v):
+    items += [v, v * v]
+
+
+def changes_the_callers_array(x, a):
+    v = a * 1.0
+    scale_in_place(v, x)
+    s = np.sum(v)                      # Python: v was scaled in place
+    w = np.sum(a) * 1.0                # a NumPy scalar: `p *= c` rebinds p only
+    scale_in_place(w, x)
+    y = 2.0
+    scale_in_place(y, x)
+    xs = [x]
+    extend_in_place(xs, a[0])
+    return s + w + y + xs[1] * xs[2] + len(xs)
+
+
+def shares_the_changed_array(x, a):
+    v = a * 1.0
+    row = v[1:]
+    scale_in_place(v, x)
+    return np.sum(row)
+
+
+def test_a_callee_changing_its_argument_in_place_changes_the_callers_value():
+    a = np.array([0.3, -0.5, 1.2])
+    assert adtrans.value_and_grad(changes_the_callers_array)(0.7, a)[0] == \
+        changes_the_callers_array(0.7, a.copy())
+    check_grads(changes_the_callers_array, 0.7, a, wrt=(0, 1))
+    check_grads(changes_the_callers_array, -1.3, a, wrt=(0, 1))
+    np.testing.assert_array_equal(a, [0.3, -0.5, 1.2])
+
+
+def test_a_callee_changing_an_array_another_name_shares_is_refused():
+    with pytest.raises(AdtransError, match="row"):
+        adtrans.grad(shares_the_changed_array)(0.7, np.array([0.3, -0.5, 1.2]))

@@ -29,7 +29,7 @@ import adtrans
 from adtrans import AdtransError
 from adtrans.closed_world import callable_name
 from adtrans.rules import registry
-from adtrans.runtime import first_extremum, stable_order
+from adtrans.runtime import changes_in_place, first_extremum, stable_order
 
 RNG = np.random.default_rng(7)
 
@@ -172,6 +172,7 @@ NON_NUMERIC_EXAMPLES = {
     issubclass: (lambda x: issubclass(type(x), float), lambda: (scalar(),)),
     callable: (callable, lambda: (scalar(),)),
     hasattr: (lambda v: hasattr(v, "shape"), lambda: (vector(),)),
+    changes_in_place: (changes_in_place, lambda: (vector(),)),
 }
 
 

@@ -18,7 +18,7 @@ import warnings
 
 import numpy as np
 
-from ..runtime import first_extremum, stable_order, stop_gradient
+from ..runtime import changes_in_place, first_extremum, stable_order, stop_gradient
 from .registry import (
     declared_constant,
     effect_free,
@@ -45,7 +45,7 @@ piecewise_constant(
     methods=("is_integer", "index", "count"))
 
 non_numeric(str, repr, ascii, format, bin, hex, oct, chr, type, isinstance, issubclass, callable,
-            hasattr)
+            hasattr, changes_in_place)
 
 declared_constant(stop_gradient)
 
