@@ -29,6 +29,9 @@ class StatementAdjoint:
     contributions: list[tuple[str, ast.expr]]      # (primal variable, expression)
     index: tuple[str, ast.expr] | None = None      # (indexed container, index) for t = x[i]
     reads_args: set[str] = field(default_factory=set)
+    # Of reads_args, those read for their shape only (an index write, which keeps shapes,
+    # need not be undone for them)
+    shape_reads: set[str] = field(default_factory=set)
     reads_ans: bool = False
     call: ast.expr | None = None      # a called rule: its tuple of cotangents is CT
     maybe_none: set[str] = field(default_factory=set)   # contributions that may be None
@@ -96,6 +99,8 @@ class AdjointExpressions:
                 self.accumulator[container] = self.namer.fresh(f"d_{container}_acc")
             adjoint.index = (container, index)
             adjoint.reads_args = {container} | names_read(index)
+            if container not in names_read(index):
+                adjoint.shape_reads = {container}       # add_at reads its shape
         elif operation.rule.called:
             self.called_rule_adjoint(operation, adjoint)
         else:
@@ -125,6 +130,8 @@ class AdjointExpressions:
                 used = names_read(expr)
                 adjoint.reads_ans |= ANS in used
                 adjoint.reads_args |= used
+            adjoint.shape_reads = _shape_only(
+                [e for _, e in adjoint.contributions], helpers.get("unbroadcast"))
         self.global_reads |= adjoint.reads_args - self.local_names - {G, ANS}
         adjoint.reads_args &= self.local_names
         self.adjoints[id(stmt)] = adjoint
@@ -154,6 +161,27 @@ class AdjointExpressions:
         if name in self.tree_names:
             return _sum(exprs, self.runtime("tree_add"))
         return _sum(exprs)
+
+
+def _shape_only(exprs: list[ast.expr], unbroadcast: str | None) -> set[str]:
+    """Names read only as the shape argument of ``unbroadcast(g, x)``."""
+    if unbroadcast is None:
+        return set()
+    as_shape: set[str] = set()
+    elsewhere: set[str] = set()
+    for expr in exprs:
+        shape_args = set()
+        for node in ast.walk(expr):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
+                    node.func.id == unbroadcast and len(node.args) == 2 and \
+                    isinstance(node.args[1], ast.Name):
+                shape_args.add(id(node.args[1]))
+                as_shape.add(node.args[1].id)
+        for node in ast.walk(expr):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and \
+                    id(node) not in shape_args:
+                elsewhere.add(node.id)
+    return as_shape - elsewhere
 
 
 def _is_none(expr: ast.expr) -> bool:

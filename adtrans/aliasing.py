@@ -71,6 +71,55 @@ def _linear(stmts: list[ast.stmt], loop: ast.stmt | None = None):
             yield from _linear(stmt.body, loop or stmt)
 
 
+def _blocks(stmts: list[ast.stmt], outer: tuple = ()) -> dict[int, tuple]:
+    """For each statement, the chain of blocks it sits in, outermost first: a block is
+    (id of its compound statement or 0 for the body, field name)."""
+    chains: dict[int, tuple] = {}
+    for stmt in stmts:
+        chains[id(stmt)] = outer
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+                chains.update(_blocks(inner, (*outer, (id(stmt), field))))
+    return chains
+
+
+def _rebound_before(name: str, reader: ast.stmt, change: ast.stmt, order: list,
+                    blocks: dict[int, tuple]) -> bool:
+    """Whether every pass of the innermost loop around ``reader`` and ``change`` assigns
+    ``name`` before ``reader`` reads it: an assignment earlier in the reader's own block
+    or an enclosing one, inside that loop."""
+    shared = [b for b, c in zip(blocks[id(reader)], blocks[id(change)], strict=False) if b == c]
+    loops = {id(s) for s, _ in order if isinstance(s, (ast.For, ast.While))}
+    inner = next((b for b in reversed(shared) if b[0] in loops), None)
+    if inner is None:
+        return False
+    reader_chain = blocks[id(reader)]
+    for stmt, _ in order:
+        if stmt is reader:
+            return False
+        chain = blocks[id(stmt)]
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) and \
+                stmt.targets[0].id == name and inner in chain and \
+                chain == reader_chain[:len(chain)]:
+            return True
+    return False
+
+
+def _rebound_between(name: str, start: int, end: int, order: list,
+                     blocks: dict[int, tuple]) -> bool:
+    """Whether ``name`` is surely assigned after statement ``start`` and before ``end``
+    reads it: by an assignment between them in ``end``'s own block or an enclosing one
+    (which runs before ``end`` in every pass of the loops around ``end``)."""
+    reader_chain = blocks[id(order[end][0])]
+    for stmt, _ in order[start + 1:end]:
+        chain = blocks[id(stmt)]
+        if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name) and \
+                stmt.targets[0].id == name and chain == reader_chain[:len(chain)]:
+            return True
+    return False
+
+
 def _classes(pairs: list[tuple[str, str]]) -> dict[str, set[str]]:
     """May-alias classes: the connected components of the alias edges."""
     parent: dict[str, str] = {}
@@ -160,8 +209,15 @@ def _alias_edges(src: FunctionSource, core: CoreFunction, operations: dict[int, 
 
 
 def _reads(stmt: ast.stmt, name: str) -> bool:
+    """Whether ``stmt`` itself reads ``name`` (a compound statement: its header)."""
+    if isinstance(stmt, (ast.If, ast.While)):
+        parts: list[ast.AST] = [stmt.test]
+    elif isinstance(stmt, ast.For):
+        parts = [stmt.iter]
+    else:
+        parts = [stmt]
     return any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
-               for n in ast.walk(stmt))
+               for part in parts for n in ast.walk(part))
 
 
 CHANGING_METHODS = {"append", "extend", "insert", "pop", "reverse", "remove", "clear",
@@ -211,16 +267,35 @@ def mark_in_place_risks(src: FunctionSource, core: CoreFunction,
             for source in alias_sources(src, stmt.value, local_names):
                 edges.append((stmt.targets[0].id, source))
     classes = _classes(edges)
+    blocks = _blocks(core.body)
     for position, stmt, loop, target in changes:
         # The caller's variable a callee's `p *= c` writes back to (normalize.py) follows.
         follows = {getattr(stmt, "_adtrans_writes_back", None)}
+
+        def sees_change(i: int, reader: ast.stmt, enclosing: ast.stmt | None, other: str,
+                        change: ast.stmt = stmt, after: int = position,
+                        loop: ast.stmt | None = loop) -> bool:
+            if i > after:
+                # Read after the change: unless `other` is bound afresh in between.
+                return not _rebound_between(other, after, i, order, blocks)
+            # Before the change in the same loop: a later pass reads it, unless each pass
+            # binds `other` afresh first (`t1 = A[i]; A[i] = t1 * x`).
+            return loop is not None and enclosing is loop and not _rebound_before(
+                other, reader, change, order, blocks)
+
         readers = sorted(
             other for other in classes.get(target, set()) - {target} - immutable - follows
-            if any((i > position or (loop is not None and enclosing is loop)) and _reads(s, other)
+            if any(_reads(s, other) and sees_change(i, s, enclosing, other)
                    for i, (s, enclosing) in enumerate(order)))
         if not readers:
             continue
-        if getattr(stmt, "_adtrans_augmented", False):
+        if isinstance(getattr(stmt, "_adtrans_augmented", False), str):
+            written = f"{target}.{stmt._adtrans_augmented}"
+            text = (f"`{written}` changes the list in place, which {{other!r}} shares and "
+                    f"reads afterwards; adtrans sorts into a new list, so write "
+                    f"`{target} = sorted({target})` or start from a copy "
+                    f"(`{target} = list({{other}})`)")
+        elif getattr(stmt, "_adtrans_augmented", False):
             operator = OPERATORS[type(stmt.value.op)]
             text = (f"in-place `{target} {operator}= ...` would also change {{other!r}}, which "
                     f"shares its array and is used afterwards; adtrans computes a new array "

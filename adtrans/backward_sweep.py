@@ -117,9 +117,12 @@ class BackwardSweep:
             return [], state
         code: list[ast.stmt] = [self.comment(unparse(stmt))]
         previous = None                      # where the old value of target is, if needed
+        restores_container = target in self.changed_containers()
         if slot and adjoint and target in adjoint.reads_args:
             if self.on_tape(stmt):
                 code.append(assign(slot, call(self.pop)))
+                if restores_container:
+                    code[-1]._adtrans_restores_container = True  # type: ignore
             previous = slot
         if has_adjoint:
             code += self.merge_accumulator(target, state)
@@ -177,9 +180,10 @@ class BackwardSweep:
                 code.append(assign(target, call(self.pop)))
             else:
                 code.append(assign(target, load(slot)))
-            if any(c.container == target for c in self.changes.values()):
-                # The sweep goes on to undo in-place changes of the restored object, which
-                # the forward sweep saved: a vjp's pullback, which may run again, copies it.
+            if restores_container and not previous:
+                # The sweep goes on to undo in-place changes of the restored object: a
+                # vjp's pullback, which may run again, first puts back the state the
+                # forward sweep saved with it (codegen.py).
                 code[-1]._adtrans_restores_container = True  # type: ignore[attr-defined]
         return code, state
 

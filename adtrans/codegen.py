@@ -50,6 +50,17 @@ def _function(name: str, params: list[str], body: list[ast.stmt],
                            decorator_list=[], returns=None, type_comment=None)
 
 
+def _snapshot_saved_containers(forward: list[ast.stmt], helper: str | None) -> None:
+    """``push(xs)`` and ``slot = xs`` of a container changed in place save its state too."""
+    for node in ast.walk(ast.Module(body=forward, type_ignores=[])):
+        if not getattr(node, "_adtrans_saves_container", False):
+            continue
+        if isinstance(node, ast.Expr):          # push(xs)
+            node.value.args = [call(helper, node.value.args[0])]
+        else:                                   # slot = xs
+            node.value = call(helper, node.value)
+
+
 def _returned(values: list[ast.expr], as_tuple: bool) -> ast.expr:
     if len(values) == 1 and not as_tuple:
         return values[0]
@@ -83,9 +94,16 @@ def build_module(s: Sweeps, name: str, mode: str, wrt_tuple: bool
     if mode == "vjp":
         saved = [s.tape] if s.uses_tape else []
         saved += s.saved_for_backward
+        # The backward sweep undoes in-place changes on the very objects the forward sweep
+        # changed (views of them it reads must see that); each container goes with a copy
+        # of its state, put back into it when the pullback needs it, so it can run again.
+        _snapshot_saved_containers(s.forward, s.with_snapshot)
+        output: ast.expr = call(s.own, load(s.result)) if s.result_changed \
+            else load(s.result)
         forward = _forward_prelude(s, comment, True) + s.forward + [
-            ast.Return(value=ast.Tuple(elts=[load(s.result), ast.Tuple(
-                elts=[load(n) for n in saved], ctx=ast.Load())], ctx=ast.Load()))]
+            ast.Return(value=ast.Tuple(elts=[output, ast.Tuple(
+                elts=[call(s.with_snapshot, load(n)) if n in s.owned else load(n)
+                      for n in saved], ctx=ast.Load())], ctx=ast.Load()))]
         unpack: list[ast.stmt] = []
         if saved:
             unpack.append(ast.Assign(targets=[ast.Tuple(elts=[store(n) for n in saved],
@@ -94,10 +112,10 @@ def build_module(s: Sweeps, name: str, mode: str, wrt_tuple: bool
         if s.uses_tape:
             unpack.append(assign(s.pop, ast.Attribute(value=call(s.list_name, load(s.tape)),
                                                       attr="pop", ctx=ast.Load())))
-        unpack += [assign(n, call(s.own, load(n))) for n in s.owned]
+        unpack += [assign(n, call(s.restored, load(n))) for n in s.owned]
         for node in ast.walk(ast.Module(body=s.backward, type_ignores=[])):
             if getattr(node, "_adtrans_restores_container", False):
-                node.value = call(s.own, node.value)
+                node.value = call(s.restored, node.value)
         backward = _function(f"{name}_backward", ["saved", s.seed],
                              unpack + backward_head + s.backward + [ast.Return(value=gradients)])
         module = ast.Module(body=[_function(f"{name}_forward", s.params, forward), backward],

@@ -113,9 +113,15 @@ class ForwardSweep:
     def save(self, stmt: ast.stmt, name: str, slot: str, assigned: set[str]) -> ast.stmt:
         if name not in assigned and name not in self.inits:
             self.inits.append(name)
-        if self.on_tape(stmt):
-            return self.push_stmt(load(name))
-        return assign(slot, load(name))
+        saving = self.push_stmt(load(name)) if self.on_tape(stmt) else assign(slot, load(name))
+        if name in self.changed_containers():
+            # A vjp saves its state too (codegen.py): the backward sweep changes it back.
+            saving._adtrans_saves_container = True  # type: ignore[attr-defined]
+        return saving
+
+    def changed_containers(self) -> set[str]:
+        """Names of containers changed in place (whose changes the backward undoes)."""
+        return {change.container for change in self.changes.values()}
 
 
 def _breaks(body: list[ast.stmt]) -> bool:

@@ -322,6 +322,8 @@ _NUMPY_SPECIAL: dict[int, Kind] = {
     id(np.shape): container(TUPLE, of(INT)),
     id(np.ndim): of(INT),
     id(np.size): of(INT),
+    **{id(f): container(LIST, of(ARRAY))
+       for f in (np.split, np.array_split, np.hsplit, np.vsplit, np.dsplit)},
 }
 
 

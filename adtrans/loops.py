@@ -59,9 +59,7 @@ class Loops:
     def stmt_While(self, stmt: ast.While) -> set[str]:
         loop = Loop()
         if self.calls_user_code(stmt.test):
-            raise self.error(stmt, "a while condition that calls a function of yours is not "
-                                   "supported; compute the condition into a variable before "
-                                   "the loop and at the end of its body")
+            return self.stmt_While(self.test_inside(stmt))
         test = self.test(stmt.test)
         body, escaping = self.loop_body(stmt.body, loop, [], stmt.lineno)
         self.lineno = stmt.lineno
@@ -69,6 +67,23 @@ class Loops:
             self.emit_assign(loop.break_flag, ast.Constant(False))
         self.emit(ast.While(test=test, body=body, orelse=[]))
         return escaping | self.loop_else(stmt, loop, escaping)
+
+    def test_inside(self, stmt: ast.While) -> ast.While:
+        """``while c(x): body else: rest`` as ``while True: if not c(x): rest; break`` then
+        ``body``: a condition calling the user's code becomes statements (the calls are
+        inlined), evaluated where Python evaluates it, after every ``continue`` too."""
+        jumps = [n for s in stmt.orelse for n in ast.walk(s)
+                 if isinstance(n, (ast.Break, ast.Continue))]
+        if jumps:
+            raise self.error(jumps[0], "break or continue in the else clause of a while loop "
+                                       "whose condition calls a function of yours is not "
+                                       "supported; set a flag and test it after the loop")
+        leave = ast.If(test=ast.UnaryOp(op=ast.Not(), operand=stmt.test),
+                       body=[*stmt.orelse, ast.Break()], orelse=[])
+        loop = ast.While(test=ast.Constant(True), body=[leave, *stmt.body], orelse=[])
+        for node in (leave, *leave.body[-1:], loop):
+            ast.copy_location(node, stmt)
+        return loop
 
     def stmt_For(self, stmt: ast.For) -> set[str]:
         loop = Loop()

@@ -21,7 +21,8 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from . import runtime_mutations
+from . import kinds, runtime_mutations
+from .aliasing import derived_from
 from .analysis import Operation
 from .astutil import assign, call, load, names_read, walk_statements
 from .printing import unparse
@@ -37,6 +38,9 @@ class Change:
     container: str
     record: str | None = None      # slot of the record taken before the change
     reads: frozenset[str] = frozenset()   # primal names its backward code reads
+    # y[i] = v with v surely a Python number: its cotangent is a number, v's shape is not
+    # needed (so v is not kept for the backward sweep)
+    stores_number: bool = False
 
 
 # Changes whose backward needs a record of what they destroy: its expression, from the
@@ -119,21 +123,36 @@ class Mutations:
         container, args, stored, value_of = change_parts(stmt)
         kind = operation.mutation
         reads = {container} if not kind.startswith("array") else set()
+        stores_number = False
         if kind == "array.setitem":
-            reads |= names_read(args[0]) | (names_read(stored) if stored else set())
+            stores_number = isinstance(stored, ast.Constant) or (
+                isinstance(stored, ast.Name) and kinds.is_only(
+                    self.kinds.get(id(stmt), {}).get(stored.id, kinds.TOP), kinds.PY_NUMBERS))
+            reads |= names_read(args[0]) | (names_read(stored) if stored is not None
+                                            and not stores_number else set())
         if kind == "list.extend" or kind.startswith("dict."):
             reads |= {n for a in args for n in names_read(a)}     # the values, the keys
         if value_of:
             reads.add(value_of)
-        change = Change(stmt, operation, kind, container, reads=frozenset(reads))
+        change = Change(stmt, operation, kind, container, reads=frozenset(reads),
+                        stores_number=stores_number)
         if kind in RECORDS and kind != "array.setitem":
             change.record = self.namer.fresh(f"{container}_was")
         return change
 
+    def views_of(self, name: str) -> set[str]:
+        """Variables whose value may be ``name``'s object, or a part or a view of it."""
+        if getattr(self, "_derived", None) is None:
+            self._derived = derived_from(self.src, self.core, self.all_operations)
+        return {other for other, sources in self._derived.items() if name in sources}
+
     def record_array_write(self, change: Change, needed: set[str], in_loop: bool) -> None:
         """An index write overwrites part of an array: record it if the backward sweep
         still needs the array's values (called by the to-be-recorded analysis)."""
-        if change.container in needed and change.record is None:
+        # The write changes the array and every view of it (t1 = y[i]): record it where the
+        # backward sweep still reads the values of one of them.
+        watched = {change.container} | self.views_of(change.container)
+        if watched & needed and change.record is None:
             change.record = self.namer.fresh(f"{change.container}_was")
         if change.record is not None and in_loop:
             self.uses_tape = True
@@ -257,7 +276,8 @@ class Mutations:
         elif kind in ("dict.pop", "dict.setdefault"):
             code += self.dict_value_change(change, acc_name, args, value_of, state)
         elif kind == "array.setitem":
-            give(stored, helper("array_take", acc, args[0], stored))
+            give(stored, helper("array_take", acc, args[0],
+                                ast.Constant(0.0) if change.stores_number else stored))
             if record is not None:
                 code.append(ast.Assign(targets=[ast.Subscript(
                     value=x, slice=change.stmt.targets[0].slice, ctx=ast.Store())],

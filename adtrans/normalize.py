@@ -216,13 +216,25 @@ class Normalizer(Expressions, Comprehensions, Calls, HigherOrder, Loops, Jumps):
     def stmt_Pass(self, stmt: ast.Pass) -> None:
         return None
 
-    def stmt_Expr(self, stmt: ast.Expr) -> None:
+    def stmt_Expr(self, stmt: ast.Expr) -> set[str] | None:
         if isinstance(stmt.value, ast.Constant):
             return                      # docstring or bare constant
         if isinstance(stmt.value, ast.Call):
             callee = self.callee_function(stmt.value.func)
             if callee is not None:
                 self.inline(stmt.value, callee)        # its value is not used
+                return
+            if self.is_list_sort(stmt.value):
+                self.list_sort(stmt.value)
+                return
+            func = stmt.value.func
+            if isinstance(func, ast.Attribute) and func.attr == "update" and \
+                    len(stmt.value.args) == 1 and stmt.value.keywords:
+                # d.update(m, k=v) is d.update(m), then d.update(k=v): one source each.
+                for part in (ast.Call(func=func, args=stmt.value.args, keywords=[]),
+                             ast.Call(func=func, args=[], keywords=stmt.value.keywords)):
+                    self.stmt_Expr(ast.copy_location(ast.Expr(
+                        value=ast.copy_location(part, stmt.value)), stmt))
                 return
             call = self.call(stmt.value)
             if isinstance(call.func, ast.Attribute) and call.func.attr in VALUE_CHANGES and \
@@ -232,8 +244,43 @@ class Normalizer(Expressions, Comprehensions, Calls, HigherOrder, Loops, Jumps):
             else:
                 self.emit(ast.Expr(value=call))
             return
+        if isinstance(stmt.value, ast.IfExp):
+            # f(x) if c else g(x) as a statement: an if.
+            branches = [[ast.copy_location(ast.Expr(value=e), stmt)]
+                        for e in (stmt.value.body, stmt.value.orelse)]
+            return self.stmt_If(ast.copy_location(ast.If(test=stmt.value.test, body=branches[0],
+                                                         orelse=branches[1]), stmt))
         raise self.error(stmt, "an expression statement other than a call has no effect; "
                                "remove it")
+
+    def is_list_sort(self, call: ast.Call) -> bool:
+        """``xs.sort()``, ``xs.sort(key=f, reverse=True)`` on a variable of the function."""
+        func = call.func
+        return isinstance(func, ast.Attribute) and func.attr == "sort" and \
+            isinstance(func.value, ast.Name) and func.value.id in self.local_names and \
+            not call.args and all(k.arg in ("key", "reverse") for k in call.keywords)
+
+    def list_sort(self, call: ast.Call) -> None:
+        """``xs.sort(...)`` as ``xs = sorted(xs, ...)``, which sorts the same way (stable,
+        by the same keys).  Python changes the list itself; where another name shares it
+        and reads it later, the forward sweep refuses, as for ``s += v`` (aliasing.py).
+        Arrays sort otherwise (``a.sort()`` sorts the last axis): a check refuses them."""
+        from .runtime import require_list
+        name = call.func.value.id
+        text = f"{name}.sort() is differentiated for lists; for an array write " \
+               f"{name} = np.sort({name})"
+        error = self.current_source().error(call, text)
+        helper = _load(self.namer.bind_object("require_list", require_list))
+        self.emit(ast.Expr(value=ast.Call(func=helper, args=[_load(name)] + [
+            ast.Constant(v) for v in (text, error.filename, error.lineno, error.construct)],
+            keywords=[])))
+        self.assign(name, ast.copy_location(ast.Call(
+            func=_load(self.namer.builtin("sorted")), args=[_load(name)],
+            keywords=call.keywords), call))
+        self.out[-1]._adtrans_augmented = "sort()"  # type: ignore[attr-defined]
+        argument = self.argument_of.get(name)
+        if argument is not None:
+            self.write_back(name, argument)
 
     def stmt_Assert(self, stmt: ast.Assert) -> None:
         self.emit(stmt)

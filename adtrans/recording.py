@@ -17,6 +17,20 @@ from .astutil import enclosing_loops, names_read, walk_statements
 from .refusals import check_mutation
 from .surgery import block_reads
 
+# A name with this suffix in the to-be-recorded set: the backward sweep reads the shape of
+# that variable's value only (unbroadcast, add_at); an index write, which keeps shapes,
+# need not be undone for it, but a new value (of maybe another shape) is still saved.
+SHAPE = "#shape"
+
+
+def shape_of(name: str) -> str:
+    return name + SHAPE
+
+
+def _value_and_shape_reads(adjoint) -> set[str]:
+    return (adjoint.reads_args - adjoint.shape_reads) | {
+        shape_of(n) for n in adjoint.shape_reads}
+
 
 class Recording:
     """Mixin of ReverseBuilder: fills ``self.saved``, ``self.index_saved``, ``uses_tape``."""
@@ -41,12 +55,12 @@ class Recording:
             if isinstance(stmt, ast.Assign) and isinstance(stmt.targets[0], ast.Name):
                 target = target_name(stmt)
                 adjoint = self.adjoints.get(id(stmt))
-                reads = (adjoint.reads_args if adjoint else set()) | (
+                reads = (_value_and_shape_reads(adjoint) if adjoint else set()) | (
                     change.reads - {target} if change else set())
                 before = needed | reads
-                if target in before:
+                if target in before or shape_of(target) in before:
                     self.mark_saved(stmt, target, in_loop, self.saved)
-                needed = before - {target}
+                needed = before - {target, shape_of(target)}
                 if adjoint and adjoint.reads_ans or change and target in change.reads:
                     needed = needed | {target}
             elif change is not None:
@@ -101,7 +115,8 @@ class Recording:
             walked = {name for loop in loops.get(id(stmt), [])
                       for name in getattr(loop, "_adtrans_iterated", [])}
             protected = set() if id(stmt) in self.changes else (
-                set(needed) | saved | self.global_reads) - immutable
+                {name.removesuffix(SHAPE) for name in needed} | saved
+                | self.global_reads) - immutable
             check_mutation(self.src, stmt, operation, related, protected,
                            set(self.core.params), walked, derived)
 

@@ -72,6 +72,9 @@ class Sweeps:
     check_cotangent: str
     owned: list[str] = field(default_factory=list)   # containers the backward sweep changes
     own: str | None = None                 # how generated code spells the copying helper
+    # ... and the helpers that save a container's state with it and put it back (vjp)
+    with_snapshot: str | None = None
+    restored: str | None = None
     result_changed: bool = False           # the result is one of them
 
 
@@ -241,6 +244,8 @@ class ReverseBuilder(AdjointExpressions, Recording, Mutations, Surgery, ForwardS
         changed = {c.container for c in self.changes.values()}
         owned = [n for n in saved_for_backward if n in changed]
         own = self.runtime_mutation("own") if changed else None
+        with_snapshot = self.runtime_mutation("with_snapshot") if changed else None
+        restored = self.runtime_mutation("restored") if changed else None
         # Names codegen adds come first, so their helpers are in place below.
         check_scalar = self.runtime("check_scalar_output")
         check_cotangent = self.runtime("check_cotangent")
@@ -254,6 +259,7 @@ class ReverseBuilder(AdjointExpressions, Recording, Mutations, Surgery, ForwardS
             helpers={**self.helpers, **self.namer.builtin_cells}, list_name=list_name,
             comments=self.comments, check_scalar=check_scalar,
             check_cotangent=check_cotangent, owned=owned, own=own,
+            with_snapshot=with_snapshot, restored=restored,
             result_changed=self.core.result in changed)
 
 

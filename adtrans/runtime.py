@@ -346,6 +346,12 @@ def where_zero(c, g):
     return np.where(c, g, 0.0)
 
 
+def require_list(value, message, filename, lineno, construct):
+    """Stop unless ``value`` is a list (``xs.sort()`` is lowered for lists only)."""
+    if not isinstance(value, list):
+        raise AdtransError(message, filename, lineno, construct)
+
+
 def changes_in_place(value):
     """Whether ``value += ...`` changes ``value`` itself (arrays, lists, dicts), rather
     than binding a new object (numbers, NumPy scalars, tuples, strings)."""

@@ -49,6 +49,26 @@ def own(value):
     return value
 
 
+def with_snapshot(value):
+    """``(value, a copy of it)``: a container a vjp's backward sweep will change back, and
+    its state now, so that every call of the pullback can start from that state."""
+    return value, own(value)
+
+
+def restored(pair):
+    """The container of ``with_snapshot``, put back into the state it had then, in place:
+    views of it that the backward sweep reads (``t = A[i]``) see that state too."""
+    value, state = pair
+    if isinstance(value, np.ndarray):
+        value[...] = state
+    elif isinstance(value, list):
+        value[:] = state
+    elif isinstance(value, dict):
+        value.clear()
+        value.update(state)
+    return value
+
+
 def _position(container, index):
     """The position ``index`` denotes in ``container`` (negative ones counted from the end)."""
     index = int(index)

@@ -314,7 +314,7 @@ def shuffles_a_copy(x):
     (uses_exec, "exec() reads or writes"),
     (copies_into, "changes `y` in place"),
     (scatters_into, "changes `y` in place"),
-    (sorts_in_place, "changes `y` in place"),
+    (sorts_in_place, "y.sort() is differentiated for lists"),
     (writes_out, "out="),
     (changes_what_backward_needs, "backward sweep still needs"),
 ])

@@ -2123,6 +2123,46 @@ def test_sum_of_lists_is_refused():
         adtrans.grad(sum_of_lists)(0.5)
 
 
+# ===================================================================== joining and splitting
+def joins(A, B, v, x):
+    weights = np.arange(1.0, 19.0)
+    S = np.stack([A, B, A * x], axis=1)
+    T = np.stack((v, v * 2), axis=-1)
+    C = np.concatenate([A, B * x], axis=-1)
+    D = np.concatenate((A, B), axis=None)
+    E = np.vstack([A, v, B])
+    H = np.hstack([v, v * x])
+    H2 = np.hstack([A, B])
+    K = np.column_stack([v, A.T])
+    L = np.dstack([A, B])
+    P = np.append(v, [x, 2.0])
+    Q = np.append(A, B, axis=0)
+    z = np.stack([x, x * x, 1.0])
+    return (np.sum(S ** 2 * weights.reshape(S.shape)) + np.sum(T ** 3) + np.sum(C * C[::-1])
+            + np.sum(D ** 2 * weights[:12]) + np.sum(E ** 3) + np.sum(H ** 2) + np.sum(H2 ** 3)
+            + np.sum(K ** 3) + np.sum(L ** 3) + np.sum(P ** 3) + np.sum(Q ** 3) + np.sum(z ** 3))
+
+
+def splits(A, x):
+    a, b, c = np.split(A * x, 3, axis=1)
+    p, q = np.array_split(np.ravel(A), 2)
+    r, s = np.hsplit(A, [1])
+    t, u = np.vsplit(A, 2)
+    (w,) = np.dsplit(A.reshape(2, 3, 1) * x, 1)
+    return np.sum(a * c) + np.sum(p ** 2) + np.sum(r ** 3) + np.sum(u ** 2) + np.sum(s) \
+        + np.sum(w ** 3)
+
+
+@exercises("np.stack", "np.concatenate", "np.vstack", "np.hstack", "np.column_stack",
+           "np.dstack", "np.append", "np.split", "np.array_split", "np.hsplit", "np.vsplit",
+           "np.dsplit")
+def test_joining_and_splitting():
+    A, B = sample((2, 3), (-1, 1)), sample((2, 3), (-1, 1), seed=1)
+    v = sample((3,), (-1, 1), seed=2)
+    check_grads(joins, A, B, v, 0.7, wrt=(0, 1, 2, 3))
+    check_grads(splits, A, 0.7, wrt=(0, 1))
+
+
 # ===================================================================== coverage of the table
 def test_every_supported_rule_is_tested():
     # Runs last in this file (pytest keeps definition order), after the tables filled TESTED.

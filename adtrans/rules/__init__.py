@@ -1,7 +1,17 @@
 """The rule table, grouped by kind; importing this package registers every rule."""
 
 # Importing the modules registers their rules.
-from . import arithmetic, construct, containers, elementwise, linalg, reductions, shapes, world  # noqa: F401
+from . import (  # noqa: F401
+    arithmetic,
+    construct,
+    containers,
+    elementwise,
+    joining,
+    linalg,
+    reductions,
+    shapes,
+    world,
+)
 from .registry import (
     ATTRIBUTE_RULES,
     METHOD_RULES,

@@ -18,7 +18,13 @@ import warnings
 
 import numpy as np
 
-from ..runtime import changes_in_place, first_extremum, stable_order, stop_gradient
+from ..runtime import (
+    changes_in_place,
+    first_extremum,
+    require_list,
+    stable_order,
+    stop_gradient,
+)
 from .registry import (
     declared_constant,
     effect_free,
@@ -54,7 +60,7 @@ effect_free(print, pprint.pprint, warnings.warn, breakpoint,
             logging.exception, logging.log,
             logging.Logger.debug, logging.Logger.info, logging.Logger.warning,
             logging.Logger.error, logging.Logger.critical, logging.Logger.exception,
-            logging.Logger.log)
+            logging.Logger.log, require_list)
 
 # They read or write the variables of the function without naming them.
 implicit_scope(eval, exec, locals, vars, globals, dir, sys._getframe, inspect.currentframe,

@@ -1,0 +1,115 @@
+"""Rules for joining arrays and splitting them: stack, concatenate and kin, split.
+
+Joining functions take a list (or tuple) of arrays, so the cotangent of that
+argument is a list: the piece of ``g`` each array became, in its own shape
+(Python numbers and 0-d arrays included).  Splitting functions return a list,
+so their ``g`` is a list of the pieces' cotangents (None where a piece got
+none); the cotangent of the array is those pieces joined back, zeros for None.
+These are called rules: their work depends on how many arrays there are.
+"""
+
+import numpy as np
+
+from .registry import defvjp_called
+
+
+def _pieces(g, arrays, promoted, axis):
+    """``g`` cut along ``axis`` where the ``promoted`` arrays were joined, each piece in
+    the shape of its original array."""
+    if axis is None:
+        sizes = [np.size(p) for p in promoted]
+        flat = np.ravel(g)
+        bounds = np.cumsum(sizes)[:-1]
+        parts = np.split(flat, bounds)
+    else:
+        sizes = [np.shape(p)[axis] for p in promoted]
+        parts = np.split(g, np.cumsum(sizes)[:-1], axis=axis)
+    return [np.reshape(part, np.shape(a)) for part, a in zip(parts, arrays, strict=True)]
+
+
+@defvjp_called(np.stack)
+def stack_vjp(g, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
+    """``np.stack(xs, axis)``: the k-th slice of ``g`` along ``axis`` goes to ``xs[k]``."""
+    arrays = list(arrays)
+    axis = axis if axis >= 0 else axis + np.ndim(g)
+    return ([np.reshape(np.take(g, k, axis=axis), np.shape(a))
+             for k, a in enumerate(arrays)],)
+
+
+@defvjp_called(np.concatenate)
+def concatenate_vjp(g, ans, arrays, axis=0, out=None, dtype=None, casting="same_kind"):
+    """``np.concatenate(xs, axis)``: ``g`` cut where the arrays met (flattened for
+    ``axis=None``)."""
+    arrays = list(arrays)
+    promoted = [np.asarray(a) for a in arrays]
+    if axis is not None:
+        axis = axis if axis >= 0 else axis + np.ndim(g)
+    return (_pieces(g, arrays, promoted, axis),)
+
+
+@defvjp_called(np.vstack)
+def vstack_vjp(g, ans, tup, dtype=None, casting="same_kind"):
+    """``np.vstack``: rows (1-D arrays become rows) joined along axis 0."""
+    arrays = list(tup)
+    return (_pieces(g, arrays, [np.atleast_2d(a) for a in arrays], 0),)
+
+
+@defvjp_called(np.hstack)
+def hstack_vjp(g, ans, tup, dtype=None, casting="same_kind"):
+    """``np.hstack``: joined along axis 1, or axis 0 for 1-D arrays."""
+    arrays = list(tup)
+    promoted = [np.atleast_1d(a) for a in arrays]
+    return (_pieces(g, arrays, promoted, 0 if promoted[0].ndim == 1 else 1),)
+
+
+@defvjp_called(np.column_stack)
+def column_stack_vjp(g, ans, tup):
+    """``np.column_stack``: 1-D arrays become columns, joined along axis 1."""
+    arrays = list(tup)
+    promoted = [np.asarray(a) if np.ndim(a) >= 2 else np.reshape(a, (-1, 1))
+                for a in arrays]
+    return (_pieces(g, arrays, promoted, 1),)
+
+
+@defvjp_called(np.dstack)
+def dstack_vjp(g, ans, tup):
+    """``np.dstack``: joined along axis 2 (arrays promoted to 3-D)."""
+    arrays = list(tup)
+    return (_pieces(g, arrays, [np.atleast_3d(a) for a in arrays], 2),)
+
+
+@defvjp_called(np.append)
+def append_vjp(g, ans, arr, values, axis=None):
+    """``np.append(arr, values, axis)``: concatenation of the two (flattened for
+    ``axis=None``)."""
+    first, second = _pieces(g, [arr, values], [np.asarray(arr), np.asarray(values)],
+                            None if axis is None else axis % np.ndim(g))
+    return first, second
+
+
+def _joined(g, ans, axis):
+    """The cotangents of split pieces, zeros for None, joined back along ``axis``."""
+    parts = [np.zeros(np.shape(piece)) if part is None else part
+             for part, piece in zip(g, ans, strict=True)]
+    return np.concatenate(parts, axis=axis)
+
+
+@defvjp_called(np.split, np.array_split)
+def split_vjp(g, ans, ary, indices_or_sections, axis=0):
+    """``np.split(x, n, axis)``: the pieces' cotangents joined back."""
+    return np.reshape(_joined(g, ans, axis), np.shape(ary)), None
+
+
+@defvjp_called(np.hsplit)
+def hsplit_vjp(g, ans, ary, indices_or_sections):
+    return np.reshape(_joined(g, ans, 0 if np.ndim(ary) == 1 else 1), np.shape(ary)), None
+
+
+@defvjp_called(np.vsplit)
+def vsplit_vjp(g, ans, ary, indices_or_sections):
+    return np.reshape(_joined(g, ans, 0), np.shape(ary)), None
+
+
+@defvjp_called(np.dsplit)
+def dsplit_vjp(g, ans, ary, indices_or_sections):
+    return np.reshape(_joined(g, ans, 2), np.shape(ary)), None
