@@ -121,8 +121,13 @@ class BackwardSweep:
         if slot and adjoint and target in adjoint.reads_args:
             if self.on_tape(stmt):
                 code.append(assign(slot, call(self.pop)))
-                if restores_container:
-                    code[-1]._adtrans_restores_container = True  # type: ignore
+            elif restores_container:
+                # A vjp's slot holds the container with its state (codegen.py): unpack it
+                # before the adjoint reads it. Other forms have nothing to do here.
+                code.append(assign(slot, load(slot)))
+                code[-1]._adtrans_vjp_only = True  # type: ignore[attr-defined]
+            if restores_container:
+                code[-1]._adtrans_restores_container = True  # type: ignore[attr-defined]
             previous = slot
         if has_adjoint:
             code += self.merge_accumulator(target, state)

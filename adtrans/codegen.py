@@ -50,6 +50,18 @@ def _function(name: str, params: list[str], body: list[ast.stmt],
                            decorator_list=[], returns=None, type_comment=None)
 
 
+def _drop_vjp_only(stmts: list[ast.stmt]) -> None:
+    """Remove statements only a vjp's backward function needs (in place, nested too)."""
+    stmts[:] = [s for s in stmts if not getattr(s, "_adtrans_vjp_only", False)]
+    for stmt in stmts:
+        for field in ("body", "orelse"):
+            inner = getattr(stmt, field, None)
+            if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+                _drop_vjp_only(inner)
+                if not inner:
+                    inner.append(ast.Pass())
+
+
 def _snapshot_saved_containers(forward: list[ast.stmt], helper: str | None) -> None:
     """``push(xs)`` and ``slot = xs`` of a container changed in place save its state too."""
     for node in ast.walk(ast.Module(body=forward, type_ignores=[])):
@@ -121,6 +133,7 @@ def build_module(s: Sweeps, name: str, mode: str, wrt_tuple: bool
         module = ast.Module(body=[_function(f"{name}_forward", s.params, forward), backward],
                             type_ignores=[])
         return module, comments, []
+    _drop_vjp_only(s.backward)
     body = _forward_prelude(s, comment, False) + s.forward
     if mode == "grad":
         body.append(ast.Expr(value=call(s.check_scalar, load(s.result), ast.Constant(name))))

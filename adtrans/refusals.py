@@ -99,6 +99,11 @@ def _never_read_again(operation: Operation, stmt: ast.stmt,
     return bool(operation.mutates)
 
 
+# Changes that keep a list's or an array's length: a loop over it reads each element as
+# Python's iterator does, by position, so writing elements as it goes is fine.
+KEEP_LENGTH = {"array.setitem", "list.setitem", "list.reverse"}
+
+
 def check_mutation(src: FunctionSource, stmt: ast.stmt, operation: Operation,
                    relations: tuple[dict[str, set[str]], dict[str, set[str]]],
                    protected: set[str], params: set[str], walked: set[str],
@@ -115,7 +120,7 @@ def check_mutation(src: FunctionSource, stmt: ast.stmt, operation: Operation,
     for name in operation.mutates:
         shared = observers(name, same, holds)
         touched = shared & walked
-        if touched:
+        if touched and operation.mutation not in KEEP_LENGTH:
             raise src.error(stmt, f"{operation.description or 'this call'} changes "
                                   f"{_quote(touched)} while a loop iterates over it; iterate "
                                   "over a copy (`for x in list(xs):`) or over an index")

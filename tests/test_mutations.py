@@ -130,7 +130,24 @@ def overwrites_in_place(x, v):
     return h[0]
 
 
+def writes_while_iterating(x, a):
+    """Element writes keep lengths: a loop reads each element by position, as Python does."""
+    w = a * x
+    s = 0.0
+    for e in w:
+        w[0] = w[0] + e * x
+        s = s + e * w[0]
+    xs = [x, 2 * x, 3 * x]
+    for k, v in enumerate(xs):
+        xs[(k + 1) % 3] = v * xs[k]
+    for v in xs:
+        xs.reverse()
+        s = s + v * xs[0]
+    return s + np.sum(w ** 2) + sum(xs)
+
+
 CASES = [
+    (writes_while_iterating, (0.7, V), (0, 1)),
     (list_methods, (0.7, V), (0, 1)),
     (list_cleared_and_rebuilt, (0.7,), 0),
     (trajectory, (0.7, V), (0, 1)),
