@@ -72,7 +72,9 @@ def check_operations(src: FunctionSource, body: list[ast.stmt],
                                       "(adtrans.supported() lists them), "
                                       + (f"give it a rule with @adtrans.register_vjp("
                                          f"{operation.registrable}), "
-                                         if operation.registrable else "")
+                                         if operation.registrable else
+                                         "put the call in a function of your own and give "
+                                         "that a rule with @adtrans.register_vjp, ")
                                       + "or wrap the value in adtrans.stop_gradient(...) if it "
                                         "needs no gradient")
             changed = set(operation.mutates) | set(operation.stores)

@@ -93,6 +93,19 @@ def test_a_function_without_a_rule_points_to_register_vjp():
         adtrans.grad(hue)(0.3)
 
 
+RNG = np.random.default_rng(0)
+
+
+def draws_around(x):
+    return np.sum(RNG.normal(x, 1.0, size=3))
+
+
+def test_a_library_method_without_a_rule_points_to_a_wrapper_with_a_rule():
+    with pytest.raises(AdtransError, match=r"test_custom.py:\d+: .*Generator.normal.*"
+                                           r"function of your own .*register_vjp"):
+        adtrans.grad(draws_around)(0.3)
+
+
 # ----------------------------------------------------------------- grad_of
 def clipped(x, w):
     h = np.tanh(w * x)

@@ -1531,6 +1531,11 @@ def check_program(text: str, x: float, a: np.ndarray, tolerate_known_bugs: bool 
         number = float(value)
     except (ZeroDivisionError, OverflowError, FloatingPointError):
         return "skipped: error in the program itself"
+    except TypeError as exc:
+        # `-(u > 0 and 2.0)` with x a 0-d array: NumPy has no negative of a bool
+        if "boolean" not in str(exc):
+            raise
+        return "skipped: error in the program itself"
     except ValueError as exc:
         # `v = np.diag(m); v += 1` (a read-only view), math.sin(inf), np.arange(nan, ...)
         if not any(word in str(exc) for word in ("read-only", "math domain", "arange")):
