@@ -148,14 +148,16 @@ def _differentiable_kind(kind: kinds.Kind, top: bool = True) -> bool:
 
 
 def transform(f: Callable[..., Any], wrt: Wrt, mode: str,
-              signature: Signature | None = None) -> Transformed:
+              signature: Signature | None = None, strict_dtypes: bool = False
+              ) -> Transformed:
     """Compile (or fetch from the cache) the ``mode`` transformation of ``f``.
 
     ``signature`` holds the kinds of the arguments (``signature_of``); without one,
-    every parameter is taken to be a number or an array.
+    every parameter is taken to be a number or an array.  ``strict_dtypes`` (tests):
+    a float64 cotangent reaching a float32 input raises, rather than being cast.
     """
     names, as_tuple = resolve_wrt(f, wrt)
-    key = (f, tuple(names), as_tuple, mode, signature)
+    key = (f, tuple(names), as_tuple, mode, signature, strict_dtypes)
     cached = _CACHE.get(key)
     if cached is not None:
         return cached
@@ -177,7 +179,7 @@ def transform(f: Callable[..., Any], wrt: Wrt, mode: str,
             check_wrt_kinds(f, names, core.params, signature)
             param_kinds = {name: entry[0] for name, entry in zip(core.params, signature,
                                                                  strict=True)}
-        sweeps = build_sweeps(src, core, names, namer, param_kinds)
+        sweeps = build_sweeps(src, core, names, namer, param_kinds, strict_dtypes)
         module, comments, defaults = build_module(sweeps, src.name, mode, as_tuple)
         text = render(module, comments)
         generated = compile_module(text, f"{mode} {src.name}", sweeps.helpers, src.globals,
@@ -265,8 +267,13 @@ def vjp(f: Callable[..., Any], *args: Any, wrt: Wrt = 0) -> tuple[Any, Callable[
     ``sum(v * f(*args))`` with respect to ``wrt``.  It may be called again with
     other cotangents (what PyTorch's ``backward(v, retain_graph=True)`` does).
     """
+    return _vjp(f, args, wrt, strict_dtypes=False)
+
+
+def _vjp(f: Callable[..., Any], args: tuple[Any, ...], wrt: Wrt,
+         strict_dtypes: bool) -> tuple[Any, Callable[[Any], Any]]:
     values = _bind(f, args, {})
-    transformed = transform(f, wrt, "vjp", signature_of(values))
+    transformed = transform(f, wrt, "vjp", signature_of(values), strict_dtypes)
     functions = list(transformed.generated.functions.values())
     forward, backward = functions[0], functions[1]
     output, saved = forward(*values)

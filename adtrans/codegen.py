@@ -135,9 +135,10 @@ def build_module(s: Sweeps, name: str, mode: str, wrt_tuple: bool
         return module, comments, []
     _drop_vjp_only(s.backward)
     body = _forward_prelude(s, comment, False) + s.forward
-    if mode == "grad":
-        body.append(ast.Expr(value=call(s.check_scalar, load(s.result), ast.Constant(name))))
-    else:
+    # The seed: 1.0, in the output's shape and float type where that is (1,) or float32.
+    body.append(assign(s.seed, call(s.check_scalar, load(s.result), ast.Constant(name),
+                                    load(s.seed))))
+    if mode != "grad":
         # The backward sweep restores overwritten variables, the result's among them (and
         # undoes in-place changes, so a changed result is copied).
         value: ast.expr = load(s.result)

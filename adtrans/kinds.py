@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .rules.registry import USER_RULES
+from .rules.registry import RESULT_KINDS, USER_RULES
 from .runtime import stop_gradient
 
 Kind = frozenset
@@ -330,6 +330,12 @@ _NUMPY_SPECIAL: dict[int, Kind] = {
 def static_call(function: Any, args: list[Kind]) -> Kind:
     """The kind of a call of a statically known function on arguments of ``args`` kinds."""
     first = args[0] if args else EMPTY
+    declared = RESULT_KINDS.get(id(function))
+    if declared is not None:
+        shape, length = declared
+        if shape == "tuple" and length is not None:
+            return tuple_of([of(ARRAY)] * length)
+        return container(LIST if shape == "list" else TUPLE, of(ARRAY))
     if function is float:
         return of(FLOAT)
     if function in (int, len):

@@ -223,7 +223,9 @@ class ReverseBuilder(AdjointExpressions, Recording, Mutations, Surgery, ForwardS
         for name in self.wrt:
             backward += self.merge_accumulator(name, state)
             raw = load(self.d(name)) if state[self.d(name)] != ABSENT else ast.Constant(None)
-            gradients.append(call(self.runtime("as_gradient"), raw,
+            gradients.append(call(self.helper("as_gradient", runtime.as_gradient_strict
+                                              if self.strict_dtypes else runtime.as_gradient),
+                                  raw,
                                   load(self.entry_value[name])))
         starts = [assign(n, ast.Constant(None)) for n in sorted(state) if n != seed]
         read_by_gradients = {g.args[0].id for g in gradients if isinstance(g.args[0], ast.Name)}
@@ -264,9 +266,11 @@ class ReverseBuilder(AdjointExpressions, Recording, Mutations, Surgery, ForwardS
 
 
 def build_sweeps(src: FunctionSource, core: CoreFunction, wrt: list[str],
-                 namer: Namer, param_kinds: Env) -> Sweeps:
+                 namer: Namer, param_kinds: Env, strict_dtypes: bool = False) -> Sweeps:
     """Reverse-mode sweeps of ``core`` with respect to the parameters ``wrt``."""
-    return ReverseBuilder(src, core, wrt, namer, param_kinds).build()
+    builder = ReverseBuilder(src, core, wrt, namer, param_kinds)
+    builder.strict_dtypes = strict_dtypes
+    return builder.build()
 
 
 __all__ = ["Sweeps", "build_sweeps"]

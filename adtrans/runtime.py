@@ -177,12 +177,42 @@ def as_gradient(d, x):
     return out
 
 
+def as_gradient_strict(d, x):
+    """``as_gradient`` for tests: a float64 cotangent for a float32 input means generated
+    code computed in float64 what the user kept in float32, and fails."""
+    if d is not None and not isinstance(x, (dict, list, tuple)) and \
+            np.asarray(x).dtype == np.float32 and np.asarray(d).dtype == np.float64:
+        raise AssertionError(f"a float64 cotangent {np.shape(d)} for a float32 input "
+                             f"{np.shape(x)}: generated code upcast")
+    if isinstance(x, dict):
+        return {key: as_gradient_strict(None if d is None else d.get(key), value)
+                for key, value in x.items()}
+    if isinstance(x, (list, tuple)):
+        parts = [as_gradient_strict(None if d is None else d[k], item)
+                 for k, item in enumerate(x)]
+        return parts if isinstance(x, list) else tuple(parts)
+    return as_gradient(d, x)
+
+
 def check_cotangent(v, out):
     """Check that a cotangent given to a pullback has the output's structure and shapes."""
     problem = _structure_mismatch(v, out)
     if problem:
         raise AdtransError(f"the cotangent does not match the function's output: {problem}; "
                            "pass a cotangent of the output's shape")
+    return _float32_like(v, out)
+
+
+def _float32_like(v, out):
+    """A cotangent of a float32 output in float32 (the backward sweep then stays in it)."""
+    if isinstance(out, dict):
+        return {key: _float32_like(v[key], item) for key, item in out.items()}
+    if isinstance(out, (list, tuple)):
+        items = [_float32_like(c, item) for c, item in zip(v, out, strict=True)]
+        return items if isinstance(v, list) else tuple(items)
+    if isinstance(out, (np.ndarray, np.generic)) and out.dtype == np.float32 and \
+            isinstance(v, (float, np.ndarray, np.floating)) and np.asarray(v).dtype != np.float32:
+        return np.asarray(v, dtype=np.float32) if np.ndim(v) else np.float32(v)
     return v
 
 
@@ -217,14 +247,30 @@ def _is_numeric_sequence(value) -> bool:
         return False
 
 
-def check_scalar_output(out, name):
-    """grad needs a scalar output; say so, and point to vjp, when it is not."""
-    if np.ndim(out) != 0 or not np.isrealobj(out):
+def check_scalar_output(out, name, seed):
+    """grad needs an output with one real element (a scalar, or an array of shape (1,),
+    (1, 1), ...); say so, and point to vjp, when it has not.  Returns the seed of the
+    backward sweep in the output's shape and float type."""
+    if isinstance(out, (bool, int, float)) and not isinstance(out, np.generic):
+        return seed
+    if not isinstance(out, (np.ndarray, np.generic)) or np.size(out) != 1 or \
+            not np.isrealobj(out):
+        what = f"shape {np.shape(out)}" if isinstance(out, (np.ndarray, np.generic)) \
+            else f"type {type(out).__name__}"
         raise AdtransError(
-            f"grad of {name!r}: the function's output must be a real scalar, but it has shape "
-            f"{np.shape(out)}; use adtrans.vjp(f, *args) and call the pullback with a "
-            "cotangent of the output's shape")
-    return out
+            f"grad of {name!r}: the function's output must be a real scalar (or an array "
+            f"with one element), but it has {what}; use adtrans.vjp(f, *args) and call "
+            "the pullback with a cotangent of the output's shape")
+    return _seed_like(seed, out)
+
+
+def _seed_like(seed, out):
+    """``seed`` as a cotangent of ``out``: its shape, and float32 where ``out`` is."""
+    dtype = np.result_type(np.asarray(out).dtype, np.float32) \
+        if np.asarray(out).dtype.kind == "f" else np.float64
+    if np.ndim(out) == 0:
+        return dtype.type(seed) if dtype == np.float32 else seed
+    return np.full(np.shape(out), seed, dtype=dtype)
 
 
 def adjoint_or_zeros(d, x):

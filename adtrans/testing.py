@@ -156,3 +156,46 @@ def check_grads(f: Callable[..., Any], *args: Any, wrt: Wrt = 0, eps: float = 1e
         expected = numerical_vjp(f, args, position, cotangent, eps)
         assert_gradient_close(value, expected, name, rtol, atol)
     return got
+
+
+def as_float32(value: Any) -> Any:
+    """``value`` with its float64 arrays and NumPy floats made float32 (Python floats,
+    integers and containers' other leaves kept)."""
+    if isinstance(value, dict):
+        return {key: as_float32(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        items = [as_float32(item) for item in value]
+        return items if isinstance(value, list) else tuple(items)
+    if isinstance(value, (np.ndarray, np.floating)) and np.asarray(value).dtype == np.float64:
+        return np.float32(value) if np.ndim(value) == 0 and not isinstance(
+            value, np.ndarray) else np.asarray(value, dtype=np.float32)
+    return value
+
+
+def check_dtypes(f: Callable[..., Any], *args: Any, wrt: Wrt = 0, rtol: float = 2e-3,
+                 atol: float = 2e-3) -> Any:
+    """Assert that with float32 arguments adtrans computes in float32 throughout.
+
+    The float64 arrays of ``args`` are made float32; the gradient must then be
+    float32, and close to the float64 gradient.  Where ``f`` itself computes in
+    float32 (its output is float32), the cotangents must too: a float64 cotangent
+    reaching a float32 argument fails (generated code upcast, and cast back).
+    Returns the float32 gradient(s).
+    """
+    from .api import _vjp
+    names, as_tuple = resolve_wrt(f, wrt)
+    small = as_float32(list(args))
+    stays_float32 = all(np.asarray(leaf).dtype == np.float32
+                        for _, leaf in leaves(f(*copy.deepcopy(small))))
+    output, pullback = _vjp(f, tuple(small), wrt, strict_dtypes=stays_float32)
+    cotangent = as_float32(random_like(output, np.random.default_rng(0)))
+    got = pullback(cotangent)
+    _, reference = vjp(f, *args, wrt=wrt)
+    expected = reference(random_like(output, np.random.default_rng(0)))
+    got_tuple, expected_tuple = (got, expected) if as_tuple else ((got,), (expected,))
+    for name, value, want in zip(names, got_tuple, expected_tuple, strict=True):
+        assert_gradient_close(value, want, name, rtol, atol)
+        for _, leaf in leaves(value):
+            assert not isinstance(leaf, np.ndarray) or leaf.dtype == np.float32, \
+                f"the gradient with respect to {name!r} is {leaf.dtype}, not float32"
+    return got

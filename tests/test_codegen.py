@@ -101,7 +101,7 @@ def test_generated_code_reads_like_the_chain_rule():
         "    t2 = np.exp(t1)",
         "    t3 = 1 + t2",
         "    out = 1 / t3",
-        "    check_scalar_output(out, 'sigmoid')",
+        "    d_out = check_scalar_output(out, 'sigmoid', d_out)",
         "    # backward sweep",
         "    # out = 1 / t3",
         "    d_t3 = -d_out * out / t3",

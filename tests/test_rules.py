@@ -19,73 +19,20 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
+from helpers.rule_testing import (  # noqa: E402  (shared by the rule test files)
+    assert_gradient_type,
+    binary,
+    exercises,
+    rng,
+    sample,
+    table,
+    unary,
+    vjp_ones,
+)
 
 import adtrans
 from adtrans import AdtransError
 from adtrans.testing import check_grads
-
-TESTED: set[str] = set()     # names of adtrans.supported() that some case below exercises
-
-
-def exercises(*names):
-    """Decorator: the test exercises these entries of adtrans.supported()."""
-    TESTED.update(names)
-    return lambda test: test
-
-
-def table(cases):
-    """A parametrize table whose cases start with the supported() name they exercise."""
-    TESTED.update(case[0] for case in cases)
-    return cases
-
-
-def rng(seed=0):
-    return np.random.default_rng(seed)
-
-
-def sample(shape, domain, seed=0):
-    """Float64 values of ``shape`` in ``domain``: (lo, hi), or ("signed", lo, hi) for
-    magnitudes in [lo, hi] with random signs (away from 0)."""
-    r = rng(seed)
-    size = None if shape == "float" else shape
-    if domain[0] == "signed":
-        _, lo, hi = domain
-        value = r.uniform(lo, hi, size) * r.choice([-1.0, 1.0], size=size)
-    else:
-        value = r.uniform(domain[0], domain[1], size)
-    return float(value) if shape == "float" else value
-
-
-def unary(fn):
-    def f(x):
-        return fn(x)
-    return f
-
-
-def binary(fn):
-    def f(x, y):
-        return fn(x, y)
-    return f
-
-
-def vjp_ones(f, *args, wrt=0):
-    """The gradient of ``sum(f(*args))``: the pullback of a cotangent of ones."""
-    out, pullback = adtrans.vjp(f, *args, wrt=wrt)
-    return pullback(np.ones(np.shape(out)) if np.ndim(out) else 1.0)
-
-
-def assert_gradient_type(g, arg):
-    """Python scalars get Python floats; arrays get arrays of their shape, float dtype
-    (float32 stays float32, integers and booleans become float64)."""
-    if isinstance(arg, (bool, int, float)) and not isinstance(arg, np.generic):
-        assert type(g) is float, f"gradient of a Python scalar is {type(g).__name__}"
-        return
-    assert np.shape(g) == np.shape(arg)
-    expected = np.float32 if np.asarray(arg).dtype == np.float32 else np.float64
-    assert np.asarray(g).dtype == expected
-    if isinstance(arg, np.ndarray):
-        assert isinstance(g, np.ndarray)
-
 
 # ===================================================================== elementwise, unary
 UNARY = table([
@@ -2161,13 +2108,3 @@ def test_joining_and_splitting():
     v = sample((3,), (-1, 1), seed=2)
     check_grads(joins, A, B, v, 0.7, wrt=(0, 1, 2, 3))
     check_grads(splits, A, 0.7, wrt=(0, 1))
-
-
-# ===================================================================== coverage of the table
-def test_every_supported_rule_is_tested():
-    # Runs last in this file (pytest keeps definition order), after the tables filled TESTED.
-    supported = set(adtrans.supported())
-    untested = sorted(supported - TESTED)
-    assert not untested, f"rules without a test: {untested}"
-    unknown = sorted(TESTED - supported)
-    assert not unknown, f"tests name rules adtrans does not list: {unknown}"

@@ -6,7 +6,14 @@ are several).  ``g`` is the cotangent of the result, ``ans`` the result.  The
 transformer inlines the returned expressions into generated code with the
 names substituted, so the rule reads like the line of a derivative table and
 the generated code reads like the chain rule.  The same function is callable
-at run time, which is what ``register_vjp``-style user rules will use.
+at run time.  Rules whose work depends on run-time structure are *called*
+rules (``defvjp_called``): generated code calls them by name.
+
+Forward mode will need a JVP beside each VJP.  A rule declares ``linear=True``
+where its primitive is linear in its differentiable arguments (reshape, sum,
+stack, matmul in each argument): the JVP is then the primitive applied to the
+tangents, with nothing to write.  Others get ``jvp=`` beside the VJP when forward
+mode comes (``Rule.jvp``).
 """
 
 from __future__ import annotations
@@ -41,6 +48,8 @@ class Rule:
     # parameter -> why a value other than its default is refused (retstep=True)
     refuse: dict[str, str] = field(default_factory=dict)
     called: bool = False
+    linear: bool = False          # linear in its differentiable arguments: JVP = itself
+    jvp: Callable[..., Any] | None = None     # the forward-mode rule, where written
 
     @property
     def differentiable(self) -> list[str]:
@@ -56,6 +65,11 @@ UNLISTED: dict[int, Any] = {}            # primitives with rules supported() lea
 USER_RULES: dict[int, Any] = {}          # functions given a rule by register_vjp
 # (receiver kind, method) -> rule, for methods of lists, tuples and dicts: ("dict", "get")
 CONTAINER_METHOD_RULES: dict[tuple[str, str], Rule] = {}
+# id(primitive) -> what it returns where that is not one array: ("tuple", n) for a tuple
+# of n arrays, ("list", None) for a list of arrays (kinds.py reads it)
+RESULT_KINDS: dict[int, tuple[str, int | None]] = {}
+# id(primitive) -> the name supported() and docs/rules.md give it (scipy.special.expit)
+DISPLAY_NAMES: dict[int, str] = {}
 
 # The closed world's other entries (see closed_world.py).  Each table is checked by
 # tests/test_closed_world.py, not trusted: every piecewise-constant function there is
@@ -98,17 +112,22 @@ def _parse_rule(function: Callable[..., Any]) -> Rule:
 
 
 def defvjp(*primitives: Any, ops: tuple[type, ...] = (), methods: tuple[str, ...] = (),
-           attributes: tuple[str, ...] = (), refuse: dict[str, str] | None = None
+           attributes: tuple[str, ...] = (), refuse: dict[str, str] | None = None,
+           linear: bool = False, prefix: str | None = None
            ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register the decorated rule for functions, AST operators, methods and attributes.
 
     ``refuse`` names parameters whose non-default values the rule does not cover,
-    each with the reason given to the user.
+    each with the reason given to the user; ``linear``: the primitive is linear in
+    its differentiable arguments; ``prefix``: how supported() spells the module
+    (``"scipy.special."``) where the primitive's own ``__module__`` does not say.
     """
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
         rule = _parse_rule(function)
         rule.refuse = dict(refuse or {})
+        rule.linear = linear
+        _name(primitives, prefix)
         for primitive in primitives:
             FUNCTION_RULES[id(primitive)] = rule
             PRIMITIVES[id(primitive)] = primitive
@@ -130,14 +149,24 @@ def called_rule(function: Callable[..., Any], name: str | None = None) -> Rule:
 
 
 def defvjp_called(*primitives: Any, methods: tuple[str, ...] = (),
-                  receivers: tuple[str, ...] = (), listed: bool = True
+                  receivers: tuple[str, ...] = (), listed: bool = True,
+                  linear: bool = False, prefix: str | None = None,
+                  returns: tuple[str, int | None] | None = None
                   ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register a called rule for functions, and for methods of receivers of the given
     kinds (``receivers=("dict",)``; without, of arrays).  ``listed``: whether
-    ``supported()`` names the functions (not adtrans' own machinery)."""
+    ``supported()`` names the functions (not adtrans' own machinery); ``linear`` and
+    ``prefix`` as for ``defvjp``; ``returns``: what the functions return where it is not
+    one array, ``("tuple", 2)`` or ``("list", None)`` (then ``g`` is a list of the
+    parts' cotangents, None for parts nothing used)."""
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
         rule = called_rule(function)
+        rule.linear = linear
+        _name(primitives, prefix)
+        if returns is not None:
+            for primitive in primitives:
+                RESULT_KINDS[id(primitive)] = returns
         for primitive in primitives:
             FUNCTION_RULES[id(primitive)] = rule
             if listed:
@@ -153,6 +182,18 @@ def defvjp_called(*primitives: Any, methods: tuple[str, ...] = (),
         return function
 
     return register
+
+
+def _name(primitives: tuple[Any, ...], prefix: str | None) -> None:
+    if prefix is not None:
+        for primitive in primitives:
+            DISPLAY_NAMES[id(primitive)] = prefix + primitive.__name__
+
+
+def result_kind(returns: tuple[str, int | None], *primitives: Any) -> None:
+    """Declare what functions without a rule of their own return (np.frexp: a tuple)."""
+    for primitive in primitives:
+        RESULT_KINDS[id(primitive)] = returns
 
 
 def piecewise_constant(*primitives: Any, methods: tuple[str, ...] = ()) -> None:
@@ -206,15 +247,22 @@ def supported() -> list[str]:
     """Names of every primitive with a derivative rule, sorted."""
     names = set()
     for primitive in PRIMITIVES.values():
-        module = getattr(primitive, "__module__", None) or ""
-        prefix = "np." if module.startswith("numpy") or type(primitive).__name__ == "ufunc" else ""
-        if module == "numpy.linalg":
-            prefix = "np.linalg."
-        elif module in ("math", "_operator"):
-            prefix = module.lstrip("_") + "."
-        names.add(prefix + getattr(primitive, "__name__", repr(primitive)))
+        names.add(display_name(primitive))
     names.update(f"ndarray.{m}()" for m in METHOD_RULES)
     names.update(f"{kind}.{m}()" for kind, m in CONTAINER_METHOD_RULES)
     names.update(f"ndarray.{a}" for a in ATTRIBUTE_RULES)
     names.update(f"operator {op.__name__}" for op in OPERATOR_RULES)
     return sorted(names)
+
+
+def display_name(primitive: Any) -> str:
+    """How supported() and docs/rules.md name a primitive: np.sum, math.log, sum."""
+    if id(primitive) in DISPLAY_NAMES:
+        return DISPLAY_NAMES[id(primitive)]
+    module = getattr(primitive, "__module__", None) or ""
+    prefix = "np." if module.startswith("numpy") or type(primitive).__name__ == "ufunc" else ""
+    if module == "numpy.linalg":
+        prefix = "np.linalg."
+    elif module in ("math", "_operator"):
+        prefix = module.lstrip("_") + "."
+    return prefix + getattr(primitive, "__name__", repr(primitive))
