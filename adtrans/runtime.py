@@ -83,8 +83,15 @@ def tree_zeros(value):
     if isinstance(value, (bool, int, float)) and not isinstance(value, np.generic):
         return 0.0
     if isinstance(value, (np.ndarray, np.generic)):
-        return np.zeros(np.shape(value), dtype=np.result_type(value.dtype, float))
+        return np.zeros(np.shape(value), dtype=float_dtype(value))
     return None
+
+
+def float_dtype(value):
+    """The dtype of a cotangent of ``value``: its own where it is a float (float32 stays
+    float32), else float64.  (``np.result_type(x.dtype, float)`` would upcast float32.)"""
+    dtype = np.asarray(value).dtype
+    return dtype if dtype.kind in "fc" else np.dtype(np.float64)
 
 
 def add_at(acc, like, index, g):
@@ -110,7 +117,7 @@ def add_at(acc, like, index, g):
             acc[index] = tree_add(acc[index], g)
         return acc
     if acc is None:
-        acc = np.zeros(np.shape(like), dtype=np.result_type(np.asarray(like).dtype, float))
+        acc = np.zeros(np.shape(like), dtype=float_dtype(like))
     np.add.at(acc, index, g)
     return acc
 
@@ -266,8 +273,7 @@ def check_scalar_output(out, name, seed):
 
 def _seed_like(seed, out):
     """``seed`` as a cotangent of ``out``: its shape, and float32 where ``out`` is."""
-    dtype = np.result_type(np.asarray(out).dtype, np.float32) \
-        if np.asarray(out).dtype.kind == "f" else np.float64
+    dtype = float_dtype(out)
     if np.ndim(out) == 0:
         return dtype.type(seed) if dtype == np.float32 else seed
     return np.full(np.shape(out), seed, dtype=dtype)
@@ -278,7 +284,7 @@ def adjoint_or_zeros(d, x):
     cotangent reached it yet."""
     if d is not None:
         return d
-    return np.zeros(np.shape(x)) if np.ndim(x) else 0.0
+    return np.zeros(np.shape(x), dtype=float_dtype(x)) if np.ndim(x) else 0.0
 
 
 def stable_order(keys, reverse=False):
@@ -382,7 +388,7 @@ def norm_grad(g, ans, x, ord=None, axis=None, keepdims=False):
                            "write the norm out with np.abs / np.sum / np.max")
     x = np.asarray(x)
     if axis is None and not keepdims:
-        return g * x / ans if ans != 0 else np.zeros_like(x, dtype=float)
+        return g * x / ans if ans != 0 else np.zeros_like(x, dtype=float_dtype(x))
     scale = repeat_to_match(g / np.where(ans == 0, 1.0, ans), x, axis, keepdims)
     return scale * x
 
@@ -438,7 +444,7 @@ def cast_grad(g, dtype=None):
     boolean dtype (which rounds); a plain copy passes it, also of an integer input."""
     if dtype is None or np.dtype(dtype).kind in "fc":
         return g
-    return np.zeros(np.shape(g))
+    return np.zeros(np.shape(g), dtype=float_dtype(g))
 
 
 def _clip_parts(g, ans, x, a_min, a_max):
@@ -484,7 +490,7 @@ def prod_grad(g, x, axis=None, keepdims=False):
     """Cotangent of ``np.prod``: each element gets the product of the others (exact at zeros)."""
     x = np.asarray(x)
     if x.size == 0:
-        return np.zeros(x.shape)
+        return np.zeros(x.shape, dtype=float_dtype(x))
     axes = _reduced_axes(x.ndim, axis)
     kept = [a for a in range(x.ndim) if a not in axes]
     order = kept + list(axes)
@@ -525,7 +531,7 @@ def diagonal_grad(g, x, offset=0, axis1=0, axis2=1):
     others = [a for a in range(len(shape)) if a not in (a1, a2)]
     g = np.asarray(g)
     out = np.zeros([shape[a] for a in others] + [shape[a1], shape[a2]],
-                   dtype=np.result_type(g.dtype, float))
+                   dtype=float_dtype(g))
     steps = np.arange(g.shape[-1]) if g.ndim else np.arange(0)
     out[..., steps + max(-offset, 0), steps + max(offset, 0)] = g
     return np.transpose(out, np.argsort(others + [a1, a2]))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .runtime import tree_add, tree_zeros, unbroadcast
+from .runtime import float_dtype, tree_add, tree_zeros, unbroadcast
 
 
 # ---------------------------------------------------------------- accumulators
@@ -23,7 +23,7 @@ def acc_add(acc, like, g):
     if isinstance(like, np.ndarray):
         if acc is None:
             return np.array(np.broadcast_to(g, like.shape),
-                            dtype=np.result_type(like.dtype, float))
+                            dtype=float_dtype(like))
         acc += g
         return acc
     if acc is None:
@@ -107,7 +107,7 @@ def unextend(acc, length, values):
     part = acc[length:]
     del acc[length:]
     if isinstance(values, np.ndarray):
-        return np.array([np.zeros(np.shape(v)) if p is None else p
+        return np.array([np.zeros(np.shape(v), dtype=float_dtype(v)) if p is None else p
                          for p, v in zip(part, values, strict=True)])
     return part
 
@@ -237,7 +237,7 @@ def _fancy_take(acc, index):
     owner = np.full(acc.shape, -1, dtype=np.intp)
     owner[index] = np.arange(int(np.prod(region))).reshape(region)
     written = owner >= 0
-    flat = np.zeros(int(np.prod(region)), dtype=np.result_type(acc.dtype, float))
+    flat = np.zeros(int(np.prod(region)), dtype=float_dtype(acc))
     np.add.at(flat, owner[written], acc[written])
     return flat.reshape(region)
 

@@ -8,8 +8,9 @@ import numpy as onp
 import pytest
 
 import adtrans
-from adtrans.api import transform
-from adtrans.testing import check_grads
+from adtrans import AdtransError
+from adtrans.api import signature_of, transform
+from adtrans.testing import check_dtypes, check_grads
 
 SCALE = 2.0
 
@@ -185,3 +186,41 @@ def test_user_variables_named_like_builtins_the_generated_code_calls():
     a = np.array([0.1, 0.5, -0.4])
     gx, ga = check_grads(shadows_builtins, 0.7, a, wrt=(0, 1))
     assert gx == pytest.approx(2.0 * a.sum() + np.sum(a * a))
+
+
+def one_by_one(w, x):
+    return x @ w                       # (1, 3) @ (3, 1): shape (1, 1)
+
+
+def first_of_tanh(w):
+    return np.tanh(w[:1]) * 2.0        # shape (1,)
+
+
+def doubled(w):
+    return w * 2.0
+
+
+def test_outputs_with_one_element_are_scalars_for_grad():
+    w, x = np.array([[1.0], [2.0], [3.0]]), np.array([[0.5, -1.0, 2.0]])
+    np.testing.assert_array_equal(adtrans.grad(one_by_one)(w, x), x.T)
+    value, g = adtrans.value_and_grad(first_of_tanh)(np.array([0.3, 0.2]))
+    assert value.shape == (1,)
+    np.testing.assert_allclose(g, [2.0 * (1.0 - np.tanh(0.3) ** 2), 0.0])
+    for make in (adtrans.grad, adtrans.value_and_grad):
+        with pytest.raises(AdtransError, match=r"shape \(2,\).*adtrans.vjp"):
+            make(doubled)(np.ones(2))
+
+
+def sum_of_squares(x):
+    return np.sum(x * x)
+
+
+@pytest.mark.parametrize("f", [first_of_tanh, sum_of_squares])
+def test_a_float32_function_gets_a_float32_seed(f):
+    # Without a float32 seed, d_out = 1.0 broadcast to the shape of a float32 array makes
+    # every cotangent float64; the strict form of as_gradient fails on that.
+    x = np.array([0.5, -1.0, 2.0], dtype=np.float32)
+    compiled = transform(f, 0, "grad", signature_of([x]), strict_dtypes=True)
+    gradient = next(iter(compiled.generated.functions.values()))(x)
+    assert gradient.dtype == np.float32
+    check_dtypes(f, x.astype(np.float64))

@@ -12,7 +12,7 @@ import builtins
 import numpy as np
 
 from ..errors import AdtransError
-from ..runtime import tree_add, tree_zeros, unbroadcast
+from ..runtime import float_dtype, tree_add, tree_zeros, unbroadcast
 from .registry import called_rule, defvjp_called
 
 
@@ -104,7 +104,7 @@ def sequence_vjp(g, ans, iterable=()):
         # list(array) has the array's rows: their cotangents stack back into an array.
         rows = [np.zeros(iterable.shape[1:]) if part is None else part
                 for part in _as_list(g, len(ans))]
-        return (np.array(rows, dtype=np.result_type(iterable.dtype, float)).reshape(
+        return (np.array(rows, dtype=float_dtype(iterable)).reshape(
             iterable.shape),)
     return (_as_list(g, len(ans)),)
 
@@ -171,7 +171,7 @@ def _element_cotangents(parts, iterable):
     parts = list(parts) + [None] * (len(iterable) - len(parts))
     if isinstance(iterable, np.ndarray):
         rows = [np.zeros(iterable.shape[1:]) if part is None else part for part in parts]
-        return np.array(rows, dtype=np.result_type(iterable.dtype, float)).reshape(
+        return np.array(rows, dtype=float_dtype(iterable)).reshape(
             iterable.shape)
     return parts
 
