@@ -375,7 +375,9 @@ def extremum_grad(g, ans, x, axis=None, keepdims=False):
     """Cotangent of max/min reductions: shared equally among the tied extreme elements."""
     ans_full = repeat_to_match(ans, x, axis, keepdims)
     mask = np.asarray(x) == ans_full
-    ties = repeat_to_match(np.sum(mask, axis=axis, keepdims=keepdims), x, axis, keepdims)
+    dtype = float_dtype(g) if np.ndim(g) or isinstance(g, np.generic) else float_dtype(x)
+    ties = repeat_to_match(np.sum(mask, axis=axis, keepdims=keepdims, dtype=dtype), x, axis,
+                           keepdims)
     return repeat_to_match(g, x, axis, keepdims) * mask / ties
 
 
@@ -454,13 +456,20 @@ def _clip_parts(g, ans, x, a_min, a_max):
     if a_max is None:
         d_m, d_max = g, None
     else:
-        m_tie = 1.0 + np.equal(m, a_max)
-        d_m = g * np.equal(m, ans) / m_tie
-        d_max = g * np.equal(a_max, ans) / m_tie
+        m_tie = _tie_weight(m, a_max)
+        d_m = g * np.equal(m, ans) * m_tie
+        d_max = g * np.equal(a_max, ans) * m_tie
     if a_min is None:
         return d_m, None, d_max
-    x_tie = 1.0 + np.equal(x, a_min)
-    return d_m * np.equal(x, m) / x_tie, d_m * np.equal(a_min, m) / x_tie, d_max
+    x_tie = _tie_weight(x, a_min)
+    return d_m * np.equal(x, m) * x_tie, d_m * np.equal(a_min, m) * x_tie, d_max
+
+
+def _tie_weight(a, b):
+    """1 where ``a`` and ``b`` differ, 1/2 where they tie, in the float type of the
+    arguments (a float64 weight would upcast float32 cotangents)."""
+    dtype = np.result_type(float_dtype(a), float_dtype(b))
+    return np.where(np.equal(a, b), dtype.type(0.5), dtype.type(1.0))
 
 
 def clip_grad(g, ans, x, a_min, a_max):

@@ -8,7 +8,7 @@ dtype is rounded, so no cotangent reaches the numbers then.
 
 import numpy as np
 
-from ..runtime import unbroadcast
+from ..runtime import float_dtype, unbroadcast
 from .registry import defvjp
 
 
@@ -24,7 +24,9 @@ def _sum_over_axis(g, like, axis):
 def linspace_fractions(ans, num, endpoint, axis):
     """Where each sample lies between start (0) and stop (1), shaped to broadcast along axis."""
     divisions = (num - 1) if endpoint else num
-    fractions = np.arange(num, dtype=float) / divisions if divisions > 0 else np.zeros(num)
+    dtype = float_dtype(ans)
+    fractions = np.arange(num, dtype=dtype) / dtype.type(divisions) if divisions > 0 \
+        else np.zeros(num, dtype=dtype)
     if endpoint and num > 1:
         fractions[-1] = 1.0                  # NumPy sets the last sample to stop exactly
     shape = [1] * np.ndim(ans)
@@ -36,7 +38,7 @@ def linspace_fractions(ans, num, endpoint, axis):
 def linspace_start_grad(g, ans, start, num, endpoint, axis):
     """Cotangent of ``start`` in ``np.linspace``: each sample weighs (1 - its fraction)."""
     if _rounded(ans):
-        return np.zeros(np.shape(start))
+        return np.zeros(np.shape(start), dtype=float_dtype(start))
     return _sum_over_axis(g * (1.0 - linspace_fractions(ans, num, endpoint, axis)), start,
                           axis % max(np.ndim(ans), 1))
 
@@ -44,7 +46,7 @@ def linspace_start_grad(g, ans, start, num, endpoint, axis):
 def linspace_stop_grad(g, ans, stop, num, endpoint, axis):
     """Cotangent of ``stop`` in ``np.linspace``: each sample weighs its fraction."""
     if _rounded(ans):
-        return np.zeros(np.shape(stop))
+        return np.zeros(np.shape(stop), dtype=float_dtype(stop))
     return _sum_over_axis(g * linspace_fractions(ans, num, endpoint, axis), stop,
                           axis % max(np.ndim(ans), 1))
 
@@ -60,7 +62,7 @@ def fill_grad(g, ans, fill_value):
     """Cotangent of the fill value of ``np.full`` / ``np.full_like``: the sum of ``g`` over
     the places it fills (none through an integer result)."""
     if _rounded(ans):
-        return np.zeros(np.shape(fill_value))
+        return np.zeros(np.shape(fill_value), dtype=float_dtype(fill_value))
     return unbroadcast(g, fill_value)
 
 
