@@ -353,6 +353,12 @@ class Classifier:
 
     def from_rule(self, stmt: ast.stmt, rule: Rule, args: list[ast.expr],
                   keywords: list[ast.keyword], what: str) -> Operation:
+        values = list(args) + [k.value for k in keywords]
+        if any(kinds.COMPLEX in kinds.heads(self.kind(v)) for v in values):
+            return Operation("refused", seen=values, description=what,
+                             message=f"{what} is given a complex number, and complex numbers "
+                                     "are not supported yet; keep to real numbers (np.hypot, "
+                                     "np.arctan2 for moduli and angles)")
         if rule.called:
             # Called with the call's own arguments; one cotangent per positional one.
             return Operation("rule", rule, operands=list(args), description=what,

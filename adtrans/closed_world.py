@@ -71,8 +71,9 @@ def callable_name(function: Any) -> str:
     if isinstance(function, np.ufunc):
         return f"np.{function.__name__}"
     if module.startswith("numpy"):
-        return "np." + (module.split(".", 1)[1] + "." if module.count(".") and
-                        "linalg" in module else "") + name
+        public = module.startswith("numpy.") and "._" not in module \
+            and not module.startswith("numpy._")
+        return "np." + (module.removeprefix("numpy.") + "." if public else "") + name
     if module in ("builtins", "", None):
         return name
     return f"{module}.{name}"

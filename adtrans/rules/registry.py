@@ -261,8 +261,8 @@ def display_name(primitive: Any) -> str:
         return DISPLAY_NAMES[id(primitive)]
     module = getattr(primitive, "__module__", None) or ""
     prefix = "np." if module.startswith("numpy") or type(primitive).__name__ == "ufunc" else ""
-    if module == "numpy.linalg":
-        prefix = "np.linalg."
+    if module.startswith("numpy.") and "._" not in module and not module.startswith("numpy._"):
+        prefix = "np." + module.removeprefix("numpy.") + "."     # np.linalg.inv, np.fft.fft
     elif module in ("math", "_operator"):
         prefix = module.lstrip("_") + "."
     return prefix + getattr(primitive, "__name__", repr(primitive))
