@@ -37,19 +37,44 @@ class Rule:
     (``called``) is a function ``vjp(g, ans, *args, **kwargs)`` returning a tuple
     with one cotangent per positional argument (None where there is none);
     generated code calls it by name.  Long rules and users' rules are called.
+
+    A template rule's source is parsed when it is first used, not when it is
+    registered: importing adtrans stays quick however large the table grows.
     """
 
     name: str
     function: Callable[..., Any]
-    params: list[str]                      # the primitive's parameters, after g and ans
-    defaults: dict[str, Any]               # parameter -> default value (constants only)
-    templates: list[ast.expr]              # one cotangent expression per differentiable param
-    helpers: dict[str, Any] = field(default_factory=dict)  # free names the templates use
     # parameter -> why a value other than its default is refused (retstep=True)
     refuse: dict[str, str] = field(default_factory=dict)
     called: bool = False
     linear: bool = False          # linear in its differentiable arguments: JVP = itself
     jvp: Callable[..., Any] | None = None     # the forward-mode rule, where written
+    _parsed: tuple | None = field(default=None, repr=False)
+
+    def _parts(self) -> tuple:
+        if self._parsed is None:
+            self._parsed = ([], {}, [], {}) if self.called else _parse_template(self.function)
+        return self._parsed
+
+    @property
+    def params(self) -> list[str]:
+        """The primitive's parameters, after g and ans."""
+        return self._parts()[0]
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        """Parameter -> default value (constants only)."""
+        return self._parts()[1]
+
+    @property
+    def templates(self) -> list[ast.expr]:
+        """One cotangent expression per differentiable parameter."""
+        return self._parts()[2]
+
+    @property
+    def helpers(self) -> dict[str, Any]:
+        """The free names the templates use, and what they denote."""
+        return self._parts()[3]
 
     @property
     def differentiable(self) -> list[str]:
@@ -85,7 +110,8 @@ IMPLICIT_SCOPE: dict[int, Any] = {}      # read or write variables without namin
 DECLARED_CONSTANT: dict[int, Any] = {}   # the user's own say-so: adtrans.stop_gradient
 
 
-def _parse_rule(function: Callable[..., Any]) -> Rule:
+def _parse_template(function: Callable[..., Any]) -> tuple:
+    """(params, defaults, templates, helpers) of a template rule's source."""
     tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
     fdef = tree.body[0]
     assert isinstance(fdef, ast.FunctionDef)
@@ -108,7 +134,7 @@ def _parse_rule(function: Callable[..., Any]) -> Rule:
     missing = used - set(names) - set(helpers) - set(dir(__builtins__))
     if missing:
         raise ValueError(f"rule {function.__name__} uses unknown names {sorted(missing)}")
-    return Rule(function.__name__, function, params, defaults, templates, helpers)
+    return params, defaults, templates, helpers
 
 
 def defvjp(*primitives: Any, ops: tuple[type, ...] = (), methods: tuple[str, ...] = (),
@@ -124,9 +150,7 @@ def defvjp(*primitives: Any, ops: tuple[type, ...] = (), methods: tuple[str, ...
     """
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
-        rule = _parse_rule(function)
-        rule.refuse = dict(refuse or {})
-        rule.linear = linear
+        rule = Rule(function.__name__, function, refuse=dict(refuse or {}), linear=linear)
         _name(primitives, prefix)
         for primitive in primitives:
             FUNCTION_RULES[id(primitive)] = rule
@@ -145,7 +169,7 @@ def defvjp(*primitives: Any, ops: tuple[type, ...] = (), methods: tuple[str, ...
 def called_rule(function: Callable[..., Any], name: str | None = None) -> Rule:
     """A rule that generated code calls: ``function(g, ans, *args, **kwargs)`` returns one
     cotangent per positional argument."""
-    return Rule(name or function.__name__, function, [], {}, [], {}, called=True)
+    return Rule(name or function.__name__, function, called=True)
 
 
 def defvjp_called(*primitives: Any, methods: tuple[str, ...] = (),
