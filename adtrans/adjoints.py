@@ -115,14 +115,19 @@ class AdjointExpressions:
                     continue
                 expr = instantiate(template, mapping, helpers)
                 grouped.setdefault(arg.id, []).append(expr)
-            # When every other argument is a Python number, the result has this operand's
-            # shape: its cotangent needs no unbroadcast (1 / t3 gives -d_out * out / t3).
+            # When every other argument is a number (0-d: ranks.py), the result has this
+            # operand's shape: its cotangent needs no unbroadcast (1 / t3 gives
+            # -d_out * out / t3), and the backward sweep need not keep it for its shape.
             unbroadcast = helpers.get("unbroadcast")
             for param in rule.differentiable:
                 arg = operation.bindings[param]
+                # Every other operand counts: a non-differentiable one (np.where's
+                # condition) broadcasts the result too.  Constants (None, axis
+                # numbers, strings) do not.
                 others = [a for q, a in operation.bindings.items() if q != param]
                 if isinstance(arg, ast.Name) and arg.id in grouped and \
-                        all(_is_number(a) for a in others):
+                        all(_is_number(a) or isinstance(a, ast.Constant)
+                            or self.ranks.rank(a, stmt) == 0 for a in others):
                     grouped[arg.id] = [_strip_call(e, unbroadcast) for e in grouped[arg.id]]
             for name, exprs in grouped.items():
                 adjoint.contributions.append((name, self.sum(name, exprs)))

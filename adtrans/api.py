@@ -16,6 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from . import kinds
 from .codegen import Generated, build_module, compile_module, render
 from .errors import AdtransError
@@ -98,9 +100,10 @@ def resolve_wrt(f: Callable[..., Any], wrt: Wrt) -> tuple[list[str], bool]:
     return names, as_tuple
 
 
-# Per argument: its kind, and for one of the user's objects its class (whose methods a
-# call inlines, so the class is part of what the code is specialised on).
-Signature = tuple[tuple[kinds.Kind, type | None], ...]
+# Per argument: its kind; for one of the user's objects its class (whose methods a call
+# inlines, so the class is part of what the code is specialised on); for a NumPy value its
+# ndim (ranks.py: scalar code needs no unbroadcast).
+Signature = tuple[tuple[kinds.Kind, type | None, int | None], ...]
 
 
 def signature_of(values: list[Any]) -> Signature:
@@ -108,7 +111,8 @@ def signature_of(values: list[Any]) -> Signature:
     out = []
     for value in values:
         kind = kinds.kind_of(value)
-        out.append((kind, type(value) if kinds.heads(kind) == {kinds.OBJECT} else None))
+        ndim = value.ndim if isinstance(value, (np.ndarray, np.generic)) else None
+        out.append((kind, type(value) if kinds.heads(kind) == {kinds.OBJECT} else None, ndim))
     return tuple(out)
 
 
@@ -175,11 +179,15 @@ def transform(f: Callable[..., Any], wrt: Wrt, mode: str,
         core = normalize(src, namer, object_types)
         if signature is None:
             param_kinds = numeric_parameters(core.params)
+            param_ranks: dict[str, int | None] = {}
         else:
             check_wrt_kinds(f, names, core.params, signature)
             param_kinds = {name: entry[0] for name, entry in zip(core.params, signature,
                                                                  strict=True)}
-        sweeps = build_sweeps(src, core, names, namer, param_kinds, strict_dtypes)
+            param_ranks = {name: entry[2] for name, entry in zip(core.params, signature,
+                                                                 strict=True)}
+        sweeps = build_sweeps(src, core, names, namer, param_kinds, strict_dtypes,
+                              param_ranks)
         module, comments, defaults = build_module(sweeps, src.name, mode, as_tuple)
         text = render(module, comments)
         generated = compile_module(text, f"{mode} {src.name}", sweeps.helpers, src.globals,

@@ -160,11 +160,19 @@ class BackwardSweep:
                 inner.append(assign(cotangents, substitute(adjoint.call, rename)))
                 rename[CT] = load(cotangents)
             for name, expr in contributions:
+                expr = substitute(expr, rename)
+                if name == target and isinstance(expr, ast.Name) and expr.id == g and \
+                        name not in self.mutable_names and name not in adjoint.maybe_none:
+                    # x = x + t: the old x's adjoint is the new one's; `d_x = d_x` says nothing.
+                    state[g] = PRESENT
+                    continue
                 if name == target:
                     state[g] = ABSENT        # g is consumed: the old value's adjoint starts anew
-                inner.append(self.accumulate(name, substitute(expr, rename), state,
+                inner.append(self.accumulate(name, expr, state,
                                              maybe_none=name in adjoint.maybe_none))
-            if before[g] == MAYBE:
+            if not inner:
+                state = join_states(before, state)
+            elif before[g] == MAYBE:
                 test = ast.Compare(left=load(g), ops=[ast.IsNot()],
                                    comparators=[ast.Constant(None)])
                 code.append(ast.If(test=test, body=inner, orelse=[]))

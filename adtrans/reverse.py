@@ -40,6 +40,7 @@ from .kind_analysis import Env, analyse
 from .mutations import Mutations
 from .names import Namer
 from .normalize import CoreFunction
+from .ranks import analyse_ranks
 from .recording import Recording
 from .refusals import check_operations
 from .source import FunctionSource
@@ -83,7 +84,8 @@ class ReverseBuilder(AdjointExpressions, Recording, Mutations, Surgery, ForwardS
     """Builds the forward and backward sweeps for one (function, wrt) pair."""
 
     def __init__(self, src: FunctionSource, core: CoreFunction, wrt: list[str],
-                 namer: Namer, param_kinds: Env) -> None:
+                 namer: Namer, param_kinds: Env,
+                 param_ranks: dict[str, int | None] | None = None) -> None:
         self.src = src
         self.core = core
         self.wrt = wrt
@@ -106,6 +108,8 @@ class ReverseBuilder(AdjointExpressions, Recording, Mutations, Surgery, ForwardS
             known = {**namer.builtin_cells, list_name: builtins.list}
             self.local_names |= {target_name(s) for s in walk_assignments(core.body)}
             self.kinds = analyse(src, core.body, param_kinds, self.local_names, known)
+        self.ranks = analyse_ranks(src, core.body, param_ranks or {}, self.kinds,
+                                   self.local_names, known)
         self.immutable = {name for name in self.local_names
                           if all(kinds.is_only(env[name], IMMUTABLE)
                                  for env in self.kinds.values() if name in env)}
@@ -266,9 +270,10 @@ class ReverseBuilder(AdjointExpressions, Recording, Mutations, Surgery, ForwardS
 
 
 def build_sweeps(src: FunctionSource, core: CoreFunction, wrt: list[str],
-                 namer: Namer, param_kinds: Env, strict_dtypes: bool = False) -> Sweeps:
+                 namer: Namer, param_kinds: Env, strict_dtypes: bool = False,
+                 param_ranks: dict[str, int | None] | None = None) -> Sweeps:
     """Reverse-mode sweeps of ``core`` with respect to the parameters ``wrt``."""
-    builder = ReverseBuilder(src, core, wrt, namer, param_kinds)
+    builder = ReverseBuilder(src, core, wrt, namer, param_kinds, param_ranks)
     builder.strict_dtypes = strict_dtypes
     return builder.build()
 

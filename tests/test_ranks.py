@@ -1,0 +1,91 @@
+"""Rank analysis (adtrans/ranks.py): unbroadcast is dropped only where it is surely a no-op.
+
+The generated code of a scalar loop must not call unbroadcast nor keep values for their
+shape; and wherever a value could be an array, the sum over broadcast axes must stay.
+"""
+
+import numpy as np
+import pytest
+
+import adtrans
+from adtrans.testing import check_grads
+
+
+def euler(x0, a, steps):
+    x = x0
+    for _ in range(steps):
+        x = x + 0.01 * (np.sin(x) * a - 0.1 * x * x)
+    return x
+
+
+def euler_total(x0, a, steps):
+    x = x0
+    for _ in range(steps):
+        x = x + 0.01 * (np.sin(x) * a - 0.1 * x * x)
+    return np.sum(x)
+
+
+def test_scalar_loop_has_no_unbroadcast_and_no_self_assignment():
+    text = adtrans.source(adtrans.grad(euler, wrt=(0, 1)), 0.5, 1.2, 10)
+    assert "unbroadcast" not in text
+    assert "d_x = d_x\n" not in text
+    assert text.count("push(") == 3          # sin(x), 0.1 * x and x: nothing kept for shape
+    check_grads(euler, 0.5, 1.2, 10, wrt=(0, 1))
+
+
+def test_the_same_function_with_array_arguments_still_sums():
+    # Compiled per signature: ndim is part of it, so arrays get their own code.
+    d = adtrans.grad(euler_total, wrt=(0, 1))
+    assert np.shape(d(0.5, 1.2, 5)[1]) == ()
+    x0 = np.array([0.1, 0.5, 0.9])
+    got = d(x0, 1.2, 5)
+    assert np.shape(got[0]) == (3,) and np.shape(got[1]) == ()
+    check_grads(euler_total, x0, 1.2, 5, wrt=(0, 1))
+    check_grads(euler_total, 0.5, np.array([1.0, 2.0]), 5, wrt=(0, 1))
+
+
+def tuple_bound(x, M):
+    a, y = 2.0, M
+    b = a * y
+    return np.sum(x * b)
+
+
+def tuple_result(x, M):
+    w, v = np.linalg.eigh(M.T @ M)
+    b = w * 1.0
+    return np.sum(x * b)
+
+
+def loop_over_rows(x, M):
+    s = 0.0
+    for row in M:
+        s = s + np.sum(x * row)
+    return s
+
+
+def where_broadcasts(x, c):
+    return np.sum(np.where(c > 0, x, 0.0))
+
+
+def rebound_to_array(x, M):
+    y = 1.0
+    for i in range(2):
+        y = y * M[i]
+    return np.sum(x * y)
+
+
+def scalar_times_local_array(x, n):
+    y = np.ones(n) * 2.0
+    return np.sum(y * x)
+
+
+@pytest.mark.parametrize("f", [tuple_bound, tuple_result, loop_over_rows, where_broadcasts,
+                               rebound_to_array, scalar_times_local_array])
+def test_a_scalar_meeting_an_array_gets_the_summed_cotangent(f):
+    M = np.arange(1.0, 7.0).reshape(2, 3)
+    second = {where_broadcasts: np.array([[1.0, -1.0, 3.0]] * 2),
+              scalar_times_local_array: 4}.get(f, M)
+    for x in (0.7, np.array(0.7), np.array([0.7])):
+        got = adtrans.grad(f)(x, second)
+        assert np.shape(got) == np.shape(x)
+        check_grads(f, x, second)
