@@ -25,7 +25,7 @@ from .kind_analysis import numeric_parameters
 from .names import Namer, names_in
 from .normalize import normalize
 from .reverse import build_sweeps
-from .runtime import check_cotangent
+from .runtime import check_cotangent, owned
 from .source import FunctionSource, get_source
 
 Wrt = int | str | Sequence[int | str]
@@ -212,6 +212,17 @@ def shadowed_builtins(src: FunctionSource) -> set[str]:
             is not getattr(builtins, name)}
 
 
+def _plain_positional(f: Callable[..., Any]) -> int:
+    """How many parameters ``f`` has, if all are plain positional ones (else -1)."""
+    try:
+        parameters = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):
+        return -1
+    if all(p.kind == p.POSITIONAL_OR_KEYWORD for p in parameters):
+        return len(parameters)
+    return -1
+
+
 def _bind(f: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> list[Any]:
     try:
         bound = inspect.signature(f).bind(*args, **kwargs)
@@ -234,16 +245,23 @@ def _gradient_function(f: Callable[..., Any], wrt: Wrt, mode: str) -> Callable[.
     resolve_wrt(f, wrt)
 
     compiled: dict[tuple[int, Signature], Callable[..., Any]] = {}
+    positional = _plain_positional(f)
 
     @functools.wraps(f)
     def gradient(*args: Any, **kwargs: Any) -> Any:
-        values = _bind(f, args, kwargs)
+        # A call with every parameter given by position needs no binding (the common
+        # case, and inspect's binding costs more than a small function's gradient).
+        values = list(args) if positional == len(args) and not kwargs else \
+            _bind(f, args, kwargs)
         signature = (_GENERATION[0], signature_of(values))
         function = compiled.get(signature)
         if function is None:
             transformed = transform(f, wrt, mode, signature[1])
             function = compiled[signature] = next(iter(transformed.generated.functions.values()))
-        return function(*values)
+        result = function(*values)
+        if mode == "grad":
+            return owned(result, values)
+        return result[0], owned(result[1], values)
 
     gradient.__adtrans__ = (f, wrt, mode)  # type: ignore[attr-defined]
     prefix = "d_" if mode == "grad" else "value_and_d_"
@@ -287,7 +305,7 @@ def _vjp(f: Callable[..., Any], args: tuple[Any, ...], wrt: Wrt,
     output, saved = forward(*values)
 
     def pullback(cotangent: Any) -> Any:
-        return backward(saved, check_cotangent(cotangent, output))
+        return owned(backward(saved, check_cotangent(cotangent, output)), values, cotangent)
 
     return output, pullback
 

@@ -175,13 +175,52 @@ def as_gradient(d, x):
         out = np.asarray(unbroadcast(d, xa), dtype=dtype)
         if out.shape != xa.shape:
             out = np.broadcast_to(out, xa.shape)
-        if out is d or not out.flags.writeable or not out.flags.owndata:
-            # d may be the caller's cotangent, another parameter's gradient, or a read-only
-            # broadcast view: the gradient handed out is always an array of its own.
-            out = out.copy()
+        if not out.flags.writeable:
+            out = out.copy()        # a read-only broadcast view: the user may update it
     if isinstance(x, np.generic):
         return out[()]
     return out
+
+
+def owned(gradients, inputs, seed=None):
+    """The gradients handed out, each an array of its own.
+
+    A raw gradient may be a view of the caller's cotangent (``seed``), the same
+    array as another parameter's gradient (``x + y``), or, through a user's rule,
+    an input: those are copied, so that updating one gradient in place changes
+    nothing else.  Fresh arrays, the usual case, are handed out as they are (the
+    copies were a tenth of an MLP's gradient time).
+    """
+    leaves: list = []
+    _array_leaves(inputs, leaves)
+    _array_leaves(seed, leaves)
+    return _owned(gradients, leaves)
+
+
+def _array_leaves(value, out):
+    if isinstance(value, np.ndarray):
+        out.append(value)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _array_leaves(item, out)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            if isinstance(item, (np.ndarray, list, tuple, dict)):
+                _array_leaves(item, out)
+
+
+def _owned(value, seen):
+    if isinstance(value, np.ndarray):
+        if any(np.may_share_memory(value, other) for other in seen):
+            value = value.copy()
+        seen.append(value)
+        return value
+    if isinstance(value, dict):
+        return {key: _owned(item, seen) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        items = [_owned(item, seen) for item in value]
+        return items if isinstance(value, list) else tuple(items)
+    return value
 
 
 def as_gradient_strict(d, x):

@@ -170,6 +170,45 @@ def test_gradients_are_fresh_writeable_arrays():
     np.testing.assert_array_equal(g, np.zeros((2, 3)))
 
 
+def summed_pair(x, y):
+    return np.sum(x + y)
+
+
+def summed_dict(p):
+    return np.sum(p["a"] + p["b"])
+
+
+def test_gradients_of_several_parameters_never_share_memory():
+    x, y = np.ones(3), np.ones(3)
+    for gx, gy in (adtrans.grad(summed_pair, wrt=(0, 1))(x, y),
+                   adtrans.value_and_grad(summed_pair, wrt=(0, 1))(x, y)[1]):
+        assert not np.shares_memory(gx, gy)
+        gx += 1.0
+        np.testing.assert_array_equal(gy, np.ones(3))
+    g = adtrans.grad(summed_dict)({"a": np.ones(2), "b": np.ones(2)})
+    assert not np.shares_memory(g["a"], g["b"])
+
+
+def passthrough(x):
+    return x * 1.0
+
+
+@adtrans.register_vjp(passthrough)
+def passthrough_rule(g, ans, x):
+    return (x,)                        # a rule handing back its input itself
+
+
+def through_passthrough(x):
+    return np.sum(passthrough(x))
+
+
+def test_a_gradient_never_is_an_input():
+    x = np.array([1.0, 2.0])
+    g = adtrans.grad(through_passthrough)(x)
+    np.testing.assert_array_equal(g, x)
+    assert not np.shares_memory(g, x)
+
+
 def shadows_builtins(x, a):
     len = 2.0
     min = x * len
