@@ -124,7 +124,13 @@ def add_at(acc, like, index, g):
 
 def repeat_to_match(g, x, axis=None, keepdims=False):
     """Broadcast the cotangent of a reduction back to the shape of its input."""
-    shape = np.shape(x)
+    shape = x.shape if type(x) is np.ndarray else np.shape(x)
+    if axis is None and len(shape) == 1 and shape[0] <= 65536:
+        if type(g) is float:
+            # A small vector: filling it is quicker than NumPy's broadcast_to (3 us).
+            return np.full(shape, g, dtype=float_dtype(x))
+        if isinstance(g, (np.generic, np.ndarray)) and g.ndim == 0:
+            return np.full(shape, g, dtype=float_dtype(g))
     g = np.asarray(g)
     if not keepdims and axis is not None:
         axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
@@ -149,6 +155,9 @@ def as_gradient(d, x):
     None (no path from x to the output) becomes zeros; integer and boolean
     inputs get float gradients; Python scalars get Python floats.
     """
+    if type(d) is np.ndarray and type(x) is np.ndarray and d.shape == x.shape and \
+            d.dtype == x.dtype and d.dtype.kind == "f" and d.flags.writeable:
+        return d                        # the usual case, as fast as it can be
     if isinstance(x, dict):
         return {key: as_gradient(None if d is None else d.get(key), value)
                 for key, value in x.items()}
@@ -297,6 +306,8 @@ def check_scalar_output(out, name, seed):
     """grad needs an output with one real element (a scalar, or an array of shape (1,),
     (1, 1), ...); say so, and point to vjp, when it has not.  Returns the seed of the
     backward sweep in the output's shape and float type."""
+    if type(out) is float or type(out) is np.float64:
+        return seed                     # the usual case first
     if isinstance(out, (bool, int, float)) and not isinstance(out, np.generic):
         return seed
     if not isinstance(out, (np.ndarray, np.generic)) or np.size(out) != 1 or \
