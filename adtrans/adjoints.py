@@ -105,6 +105,10 @@ class AdjointExpressions:
             self.called_rule_adjoint(operation, adjoint)
         else:
             rule = operation.rule
+            if rule.by_rank:
+                ranks = tuple(self.ranks.rank(operation.bindings[p], stmt)
+                              if p in operation.bindings else None for p in rule.differentiable)
+                rule = rule.by_rank.get(ranks, rule)
             mapping = {"g": load(G), "ans": load(ANS), **operation.bindings}
             helpers = {n: self.helper(n, obj) for n, obj in rule.helpers.items()}
             grouped: dict[str, list[ast.expr]] = {}

@@ -111,7 +111,8 @@ def signature_of(values: list[Any]) -> Signature:
     out = []
     for value in values:
         kind = kinds.kind_of(value)
-        ndim = value.ndim if isinstance(value, (np.ndarray, np.generic)) else None
+        ndim = value.ndim if isinstance(value, (np.ndarray, np.generic)) else \
+            0 if isinstance(value, (bool, int, float)) else None
         out.append((kind, type(value) if kinds.heads(kind) == {kinds.OBJECT} else None, ndim))
     return tuple(out)
 

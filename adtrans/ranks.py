@@ -32,6 +32,8 @@ _REDUCTIONS = {id(f) for f in (np.sum, np.mean, np.prod, np.max, np.min, np.amax
                                np.vdot, np.count_nonzero, np.average, np.median)}
 _REDUCING_METHODS = {"sum", "mean", "prod", "max", "min", "std", "var", "trace", "item"}
 _ALWAYS_SCALAR = {id(f) for f in (float, int, bool, len)}
+# Constructors whose first argument is the shape: np.zeros((n, m)) has rank 2.
+_SHAPED = {id(f) for f in (np.zeros, np.ones, np.empty, np.full)}
 _SCALAR_BUILTINS = {id(f) for f in (abs, round, pow, min, max)}
 
 
@@ -47,6 +49,7 @@ class RankAnalysis:
         self.local_names = local_names
         self.known = known
         self.stmt: ast.stmt | None = None
+        self.tuples: dict[str, int] = {}
 
     def run(self, body: list[ast.stmt]) -> RankAnalysis:
         assignments = [s for s in walk_statements(body)
@@ -60,11 +63,23 @@ class RankAnalysis:
                 simple.add(id(stmt.target))
                 self.ranks[stmt.target.id] = self._join(
                     self.ranks.get(stmt.target.id, _UNSEEN), 0)
+        elsewhere: set[str] = set()
+        params_and_more = set(self.ranks)          # parameters (rebinding them is a join)
         for stmt in walk_statements(body):
             for node in _own_nodes(stmt):
                 if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)) \
                         and id(node) not in simple:
                     self.ranks[node.id] = -2
+                    elsewhere.add(node.id)
+        # Names bound exactly once, to a tuple display (a shape: t5 = t2, t4).
+        bound: dict[str, list[ast.stmt]] = {}
+        for stmt in assignments:
+            bound.setdefault(stmt.targets[0].id, []).append(stmt)
+        for name, stmts in bound.items():
+            length = _tuple_length(stmts[0].value)
+            if len(stmts) == 1 and length is not None and name not in elsewhere and \
+                    name not in params_and_more:
+                self.tuples[name] = length
         changed = True
         while changed:
             changed = False
@@ -158,6 +173,18 @@ class RankAnalysis:
             return base - len(parts)
         return -2
 
+    def _shape_length(self, node: ast.expr) -> int:
+        """The rank of an array made with shape ``node``: a tuple display's length (also
+        through a name bound once to one), 1 for an int."""
+        length = _tuple_length(node)
+        if length is None and isinstance(node, ast.Name):
+            length = self.tuples.get(node.id)
+        if length is not None:
+            return length
+        if self._is_int_scalar(node):
+            return 1
+        return -2
+
     def _is_int_scalar(self, node: ast.expr) -> bool:
         if isinstance(node, ast.Constant):
             return type(node.value) is int
@@ -186,6 +213,8 @@ class RankAnalysis:
                 return 0
             if id(function) in _ALWAYS_SCALAR:
                 return 0
+            if id(function) in _SHAPED and node.args:
+                return self._shape_length(node.args[0])
             if id(function) in _SCALAR_BUILTINS and all(r == 0 for r in args) and args:
                 return 0
             return -2
@@ -193,6 +222,13 @@ class RankAnalysis:
                 not node.args and not keywords and self._expr(func.value) >= 0:
             return 0
         return -2
+
+
+def _tuple_length(node: ast.expr) -> int | None:
+    if isinstance(node, (ast.Tuple, ast.List)) and \
+            not any(isinstance(e, ast.Starred) for e in node.elts):
+        return len(node.elts)
+    return None
 
 
 def _is_range(node: ast.expr) -> bool:

@@ -202,6 +202,22 @@ class ReverseBuilder(AdjointExpressions, Recording, Mutations, Surgery, ForwardS
     def active(self, name: str) -> bool:
         return self.activity.active(name)
 
+    def starts_at_zero(self, name: str) -> bool:
+        """Whether the adjoint of parameter ``name`` may start at 0.0: the parameter is
+        a number (0-d) never assigned, with no accumulator, and read inside a loop."""
+        if self.ranks.rank(ast.Name(id=name, ctx=ast.Load())) != 0 or \
+                name in self.mutable_names or name in self.accumulator or \
+                name in self.tree_names or name == self.core.result or \
+                self.d(name) not in self.adjoint_name.values():
+            return False
+        body = self.core.body
+        if any(isinstance(n, ast.Name) and n.id == name and not isinstance(n.ctx, ast.Load)
+               for stmt in body for n in ast.walk(stmt)):
+            return False
+        return any(isinstance(n, ast.Name) and n.id == name
+                   for stmt in walk_statements(body) if isinstance(stmt, (ast.For, ast.While))
+                   for inner in stmt.body for n in ast.walk(inner))
+
     # ------------------------------------------------------------ assembly
     def build(self) -> Sweeps:
         mark_loop_context(self.core.body, False)
@@ -221,6 +237,12 @@ class ReverseBuilder(AdjointExpressions, Recording, Mutations, Surgery, ForwardS
                                        load(self.core.result), load(seed)))]
             state[acc] = PRESENT
             state[seed] = ABSENT
+        # A number parameter read in a loop: its adjoint starts at 0.0, so the loop adds
+        # with `+` rather than add(d_a, ...), which must test for None on every step.
+        zeroed = [name for name in self.wrt if self.starts_at_zero(name)]
+        for name in zeroed:
+            state[self.d(name)] = PRESENT
+        seeded += [assign(self.d(name), ast.Constant(0.0)) for name in zeroed]
         backward, state = self.backward(self.core.body, state)
         backward = seeded + backward
         gradients = []

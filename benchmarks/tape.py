@@ -54,7 +54,9 @@ def _saved_leaves(value: Any) -> list[Any]:
 
 def tape_entries(workload: Workload, args: tuple[Any, ...]) -> list[Any]:
     """The tape adtrans records for ``args`` (or the saved state's leaves, as a fallback)."""
-    transformed = adtrans.api.transform(workload.function, workload.wrt, "vjp")
+    # The code a call with these arguments runs: compiled for their kinds and ranks.
+    signature = adtrans.api.signature_of(list(args))
+    transformed = adtrans.api.transform(workload.function, workload.wrt, "vjp", signature)
     reader = getattr(transformed, "tape_after_forward", None)
     if callable(reader):
         return list(reader(*args))

@@ -89,3 +89,37 @@ def test_a_scalar_meeting_an_array_gets_the_summed_cotangent(f):
         got = adtrans.grad(f)(x, second)
         assert np.shape(got) == np.shape(x)
         check_grads(f, x, second)
+
+
+def product(x, y):
+    return np.sum(np.tanh(x @ y))
+
+
+@pytest.mark.parametrize("shapes", [((3, 4), (4, 2)), ((4,), (4, 2)), ((3, 4), (4,)),
+                                    ((4,), (4,)), ((2, 3, 4), (4, 2)), ((3, 4), (2, 4, 5))])
+def test_matrix_products_of_known_ranks_are_written_out(shapes):
+    rng = np.random.default_rng(0)
+    x, y = (rng.standard_normal(s) for s in shapes)
+    text = adtrans.source(adtrans.grad(product, wrt=(0, 1)), x, y)
+    written_out = len(shapes[0]) <= 2 and len(shapes[1]) <= 2
+    assert ("matmul_grad" not in text) == written_out
+    check_grads(product, x, y, wrt=(0, 1))
+    # float32 stays float32
+    x32, y32 = x.astype(np.float32), y.astype(np.float32)
+    gx, gy = adtrans.grad(product, wrt=(0, 1))(x32, y32)
+    assert gx.dtype == np.float32 and gy.dtype == np.float32
+
+
+def rnn_like(Wh, xs):
+    h = np.zeros((xs.shape[1], Wh.shape[0]))
+    for t in range(xs.shape[0]):
+        h = np.tanh(xs[t] + h @ Wh)
+    return np.sum(h * h)
+
+
+def test_shape_constructors_give_ranks():
+    rng = np.random.default_rng(1)
+    Wh, xs = 0.5 * rng.standard_normal((3, 3)), rng.standard_normal((4, 2, 3))
+    text = adtrans.source(adtrans.grad(rnn_like), Wh, xs)
+    assert "d_t" in text and "Wh.T" in text and "matmul_grad" not in text
+    check_grads(rnn_like, Wh, xs)

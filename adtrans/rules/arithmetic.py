@@ -14,7 +14,7 @@ from ..runtime import (
     power_base,
     unbroadcast,
 )
-from .registry import defvjp, piecewise_constant
+from .registry import defvjp, for_ranks, piecewise_constant
 
 
 @defvjp(np.add, operator.add, ops=(ast.Add,))
@@ -63,6 +63,27 @@ def positive(g, ans, x):
 @defvjp(np.matmul, operator.matmul, ops=(ast.MatMult,))
 def matmul(g, ans, x, y):
     return matmul_grad_left(g, x, y), matmul_grad_right(g, x, y)
+
+
+# Matrices and vectors of known ranks: the products written out (no helper call).
+@for_ranks(np.matmul, (2, 2))
+def matmul_matrices(g, ans, x, y):
+    return g @ y.T, x.T @ g
+
+
+@for_ranks(np.matmul, (1, 2))
+def matmul_vector_matrix(g, ans, x, y):
+    return y @ g, np.outer(x, g)
+
+
+@for_ranks(np.matmul, (2, 1))
+def matmul_matrix_vector(g, ans, x, y):
+    return np.outer(g, y), g @ x
+
+
+@for_ranks(np.matmul, (1, 1))
+def matmul_vectors(g, ans, x, y):
+    return g * y, g * x
 
 
 @defvjp(np.dot, methods=("dot",))

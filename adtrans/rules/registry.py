@@ -49,6 +49,9 @@ class Rule:
     called: bool = False
     linear: bool = False          # linear in its differentiable arguments: JVP = itself
     jvp: Callable[..., Any] | None = None     # the forward-mode rule, where written
+    # Templates for operands of known ranks (ranks.py), in the order of the differentiable
+    # parameters: matmul of two matrices is `g @ y.T`, with no helper call.
+    by_rank: dict[tuple[int, ...], Rule] = field(default_factory=dict)
     _parsed: tuple | None = field(default=None, repr=False)
 
     def _parts(self) -> tuple:
@@ -135,6 +138,17 @@ def _parse_template(function: Callable[..., Any]) -> tuple:
     if missing:
         raise ValueError(f"rule {function.__name__} uses unknown names {sorted(missing)}")
     return params, defaults, templates, helpers
+
+
+def for_ranks(primitive: Any, ranks: tuple[int, ...]) -> Callable[[Callable[..., Any]],
+                                                                     Callable[..., Any]]:
+    """Decorator: a template used instead of ``primitive``'s own where its differentiable
+    operands surely have these ranks; the same parameters, the same cotangents, quicker
+    and easier to read.  Tested against the general rule."""
+    def register(function: Callable[..., Any]) -> Callable[..., Any]:
+        FUNCTION_RULES[id(primitive)].by_rank[ranks] = Rule(function.__name__, function)
+        return function
+    return register
 
 
 def defvjp(*primitives: Any, ops: tuple[type, ...] = (), methods: tuple[str, ...] = (),
