@@ -106,8 +106,10 @@ def add_at(acc, like, index, g):
     the elements' cotangents.
     """
     if isinstance(like, dict):
+        # Keys nothing reached stay out (as_gradient gives them zeros): no zeros are
+        # allocated and then added to, for each of a model's parameters.
         if acc is None:
-            acc = tree_zeros(like)
+            acc = {}
         acc[index] = tree_add(acc.get(index), g)
         return acc
     if isinstance(like, (list, tuple)):
