@@ -1,4 +1,4 @@
-"""Rules for reductions: sum, mean, max/min, prod, var/std, cumsum, trace, norms."""
+"""Rules for reductions: sum, mean, max/min, prod, var/std, cumsum, trace (norms: linalg.py)."""
 
 import numpy as np
 
@@ -6,7 +6,6 @@ from ..runtime import (
     count_reduced,
     cumsum_grad,
     extremum_grad,
-    norm_grad,
     prod_grad,
     repeat_to_match,
     std_grad,
@@ -60,11 +59,6 @@ def cumsum(g, ans, x, axis=None, dtype=None, out=None):
 @defvjp(np.trace, methods=("trace",))
 def trace(g, ans, x, offset=0, axis1=0, axis2=1, dtype=None, out=None):
     return trace_grad(g, x, offset, axis1, axis2)
-
-
-@defvjp(np.linalg.norm)
-def norm(g, ans, x, ord=None, axis=None, keepdims=False):
-    return norm_grad(g, ans, x, ord, axis, keepdims)
 
 
 piecewise_constant(np.argmax, np.argmin, np.argsort, np.count_nonzero,
