@@ -36,7 +36,7 @@ from .closed_world import Callee, attribute_category, method_callee, static_call
 from .kind_analysis import Env, KindAnalysis
 from .kinds import Kind
 from .printing import unparse
-from .rules.registry import Rule
+from .rules.registry import REFUSAL_HINTS, Rule
 from .source import UNRESOLVED, FunctionSource
 
 # Values that cannot change in place: passing them anywhere is harmless.
@@ -77,6 +77,7 @@ class Operation:
     mutation: str | None = None
     # A named function without a rule: register_vjp can give it one.
     registrable: str = ""
+    hint: str = ""             # what to write instead, where this is refused (REFUSAL_HINTS)
 
     def operand_names(self) -> set[str]:
         return _names(self.operands)
@@ -235,6 +236,9 @@ class Classifier:
         static = self.static(op.value)
         if static is not UNRESOLVED and not (isinstance(op.value, ast.Name)
                                              and op.value.id in self.local_names):
+            rule = rules.rule_for_function(static)
+            if rule is not None and rule.called:
+                return self.index_object(stmt, op, rule)
             index_names = [n for n in ast.walk(op.slice) if isinstance(n, ast.Name)]
             return Operation("unknown", operands=index_names, seen=index_names,
                              description=f"indexing {describe(op.value)}")
@@ -244,6 +248,24 @@ class Classifier:
         return Operation("refused", operands=[op.value], seen=[op.value], description=what,
                          message=f"cannot tell what indexing {describe(op.value)} "
                                  f"({kinds.describe(value_kind)}) means here")
+
+    def index_object(self, stmt: ast.Assign, op: ast.Subscript, rule: Rule) -> Operation:
+        """``np.r_[a, x, 0:3]``: an index object with a called rule, which is called with the
+        items (slices as ``slice(...)``); a string directive (``np.r_["0,2", ...]``) is
+        refused where a value that carries a gradient is joined."""
+        what = describe(op)
+        items = list(op.slice.elts) if isinstance(op.slice, ast.Tuple) else [op.slice]
+        if any(isinstance(i, ast.Constant) and isinstance(i.value, str) for i in items):
+            seen = [n for n in ast.walk(op.slice) if isinstance(n, ast.Name)]
+            return Operation("refused", operands=seen, seen=seen, description=what,
+                             message=f"`{what}` has a string directive, which adtrans does "
+                                     "not differentiate; write np.concatenate / np.stack "
+                                     "with np.reshape or np.expand_dims instead")
+        args = [ast.Call(func=ast.Name(id="slice", ctx=ast.Load()),
+                         args=[i.lower or ast.Constant(None), i.upper or ast.Constant(None),
+                               i.step or ast.Constant(None)], keywords=[])
+                if isinstance(i, ast.Slice) else i for i in items]
+        return self.from_rule(stmt, rule, args, [], f"`{what}`")
 
     def attribute(self, stmt: ast.Assign, op: ast.Attribute) -> Operation:
         if self.static(op) is not UNRESOLVED:
@@ -327,7 +349,8 @@ class Classifier:
                     callee.position is None:
                 mutation = supported_mutation(call.func.attr, self.kind(receiver), call)
             return Operation("effect", seen=seen, description=what, mutation=mutation,
-                             mutates=_name_list(mutated), stores=_name_list(stored))
+                             mutates=_name_list(mutated), stores=_name_list(stored),
+                             hint=self.hint(call))
         library = category == "library"
         description = (f"{callee.name}" if library or receiver is None
                        else f"the method {callee.name}")
@@ -339,7 +362,13 @@ class Classifier:
         stores = _name_list(seen) if mutates else []
         return Operation("unknown", operands=seen, seen=seen, description=description,
                          mutates=mutates, stores=stores, library=library,
-                         registrable=callee.name if receiver is None else "")
+                         registrable=callee.name if receiver is None else "",
+                         hint=self.hint(call) if receiver is None else "")
+
+    def hint(self, call: ast.Call) -> str:
+        """What to write instead of a call of this function, where it is refused."""
+        function = self.static(call.func)
+        return "" if function is UNRESOLVED else REFUSAL_HINTS.get(id(function), "")
 
     def written_by_out(self, call: ast.Call, callee: Callee | None) -> list[str]:
         """Names an ``out=`` argument (or a ufunc's extra positional one) writes into."""

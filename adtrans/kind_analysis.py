@@ -36,6 +36,7 @@ from .kinds import (
     tuple_of,
     unaryop,
 )
+from .rules.registry import FUNCTION_RULES
 from .source import UNRESOLVED, FunctionSource
 
 # ---------------------------------------------------------------- the analysis
@@ -149,6 +150,8 @@ class KindAnalysis:
                 return static
             return attribute(self.expr(node.value, env), node.attr)
         if isinstance(node, ast.Subscript):
+            if self.joins(node):
+                return of(ARRAY)
             return subscript(self.expr(node.value, env), node.slice)
         if isinstance(node, ast.BinOp):
             return binop(node.op, self.expr(node.left, env), self.expr(node.right, env))
@@ -172,6 +175,16 @@ class KindAnalysis:
         if isinstance(node, ast.Call):
             return self.call(node, env)
         return TOP
+
+    def joins(self, node: ast.Subscript) -> bool:
+        """Whether ``node`` indexes an index object with a rule (np.r_, np.c_), which gives an
+        array unless a string directive asks for a matrix."""
+        if not isinstance(node.value, (ast.Name, ast.Attribute)):
+            return False
+        value = self.resolve(node.value)
+        items = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+        return value is not UNRESOLVED and id(value) in FUNCTION_RULES and not any(
+            isinstance(i, ast.Constant) and isinstance(i.value, str) for i in items)
 
     def resolve(self, node: ast.expr) -> Any:
         if isinstance(node, ast.Name) and node.id in self.known:

@@ -65,6 +65,11 @@ def check_operations(src: FunctionSource, body: list[ast.stmt],
             if operation.kind == "refused" and (operation.always or seen):
                 raise src.error(stmt, operation.message)
             if operation.kind == "unknown" and seen:
+                if operation.hint:
+                    raise src.error(stmt, f"adtrans has no derivative rule for "
+                                          f"{operation.description}, and it is given "
+                                          f"{_quote(seen)}, which depends on the input being "
+                                          f"differentiated: {operation.hint}")
                 raise src.error(stmt, f"adtrans has no derivative rule for "
                                       f"{operation.description}, and it is given "
                                       f"{_quote(seen)}, which depends on the input being "
@@ -81,11 +86,12 @@ def check_operations(src: FunctionSource, body: list[ast.stmt],
             if changed & varied and operation.mutation is None and \
                     not _never_read_again(operation, stmt, relations, everywhere):
                 what = operation.description or "this call"
+                instead = operation.hint or ("build a new list or array instead (xs = xs + "
+                                             "[x], y = np.where(...))")
                 raise src.error(stmt, f"{what} changes {_quote(set(operation.mutates))} in "
                                       f"place, and {_quote(changed & varied)} depends on the "
                                       "input being differentiated; in-place changes of such "
-                                      "values are not supported yet: build a new list or "
-                                      "array instead (xs = xs + [x], y = np.where(...))")
+                                      f"values are not supported yet: {instead}")
 
 
 def _never_read_again(operation: Operation, stmt: ast.stmt,

@@ -10,6 +10,7 @@ These are called rules: their work depends on how many arrays there are.
 
 import numpy as np
 
+from ..runtime import float_dtype
 from .registry import defvjp_called
 
 
@@ -89,7 +90,7 @@ def append_vjp(g, ans, arr, values, axis=None):
 
 def _joined(g, ans, axis):
     """The cotangents of split pieces, zeros for None, joined back along ``axis``."""
-    parts = [np.zeros(np.shape(piece)) if part is None else part
+    parts = [np.zeros(np.shape(piece), dtype=float_dtype(piece)) if part is None else part
              for part, piece in zip(g, ans, strict=True)]
     return np.concatenate(parts, axis=axis)
 
@@ -113,3 +114,7 @@ def vsplit_vjp(g, ans, ary, indices_or_sections):
 @defvjp_called(np.dsplit)
 def dsplit_vjp(g, ans, ary, indices_or_sections):
     return np.reshape(_joined(g, ans, 2), np.shape(ary)), None
+
+
+if hasattr(np, "row_stack"):           # deprecated since NumPy 2.0, an alias of vstack
+    defvjp_called(np.row_stack)(vstack_vjp)

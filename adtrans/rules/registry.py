@@ -111,6 +111,9 @@ MUTATING: dict[int, tuple[Any, int]] = {}  # writes into its argument at this po
 MUTATING_METHODS: set[str] = set()       # write into their receiver (list, dict or array)
 IMPLICIT_SCOPE: dict[int, Any] = {}      # read or write variables without naming them
 DECLARED_CONSTANT: dict[int, Any] = {}   # the user's own say-so: adtrans.stop_gradient
+# id(function) -> what to write instead, said where adtrans refuses a call of it (no rule,
+# or an in-place change): np.resize, np.put_along_axis
+REFUSAL_HINTS: dict[int, str] = {}
 
 
 def _parse_template(function: Callable[..., Any]) -> tuple:
@@ -275,6 +278,11 @@ def declared_constant(*primitives: Any) -> None:
     """Declare functions whose result the user asks to treat as a constant."""
     for primitive in primitives:
         DECLARED_CONSTANT[id(primitive)] = primitive
+
+
+def refusal_hint(primitive: Any, text: str) -> None:
+    """Say what to write instead where adtrans refuses a call of ``primitive``."""
+    REFUSAL_HINTS[id(primitive)] = text
 
 
 def rule_for_function(primitive: Any) -> Rule | None:

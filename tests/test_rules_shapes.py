@@ -1,0 +1,418 @@
+"""Rules for shapes, selection and statistics against central finite differences.
+
+Every case runs through ``check_rule`` (float64 central differences, then float32), and
+``check_int`` checks that an integer input gets the float64 gradient of its float copy.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from helpers.rule_testing import (
+    assert_gradient_type,
+    check_rule,
+    exercises,
+    sample,
+    table,
+    vjp_ones,
+)
+
+import adtrans
+from adtrans import AdtransError
+
+
+def check_int(f, x, wrt=0, *rest):
+    """An integer array input gets float64 gradients equal to those of its float copy."""
+    xi = np.round(np.asarray(x) * 3).astype(np.int64)
+    args = (xi, *rest) if wrt == 0 else (*rest[:wrt], xi, *rest[wrt:])
+    fargs = tuple(np.asarray(a, dtype=float) if a is xi else a for a in args)
+    got = vjp_ones(f, *args, wrt=wrt)
+    assert_gradient_type(got, xi)
+    np.testing.assert_allclose(got, vjp_ones(f, *fargs, wrt=wrt), rtol=1e-12, atol=1e-12)
+
+
+def positional(fn, *extra):
+    """``fn(x, *extra)`` spelled out (adtrans does not take calls with ``*args``)."""
+    if len(extra) == 0:
+        def f(x):
+            return fn(x)
+    elif len(extra) == 1:
+        a, = extra
+
+        def f(x):
+            return fn(x, a)
+    elif len(extra) == 2:
+        a, b = extra
+
+        def f(x):
+            return fn(x, a, b)
+    else:
+        a, b, c = extra
+
+        def f(x):
+            return fn(x, a, b, c)
+    f.__name__ = f"{fn.__name__}_{'_'.join(map(str, extra))}"
+    return f
+
+
+def run_cases(name, f, shape, seed=0):
+    x = sample(shape, (-1, 1), seed=seed)
+    g = check_rule(f, x)
+    assert np.shape(g) == np.shape(x)
+    if np.ndim(x):
+        check_int(f, x)
+
+
+# ============================================================ tiling, repeating, padding
+S3 = (2, 3, 4)
+TILE_REPEAT = table([
+    ("np.tile", positional(np.tile, 2), ()),
+    ("np.tile", positional(np.tile, 3), (4,)),
+    ("np.tile", positional(np.tile, (2, 1)), (4,)),
+    ("np.tile", positional(np.tile, (2, 1, 3)), (2, 3)),
+    ("np.tile", positional(np.tile, (1, 2)), S3),
+    ("np.repeat", positional(np.repeat, 2), ()),
+    ("np.repeat", positional(np.repeat, 3), (4,)),
+    ("np.repeat", positional(np.repeat, 2), (2, 3)),
+    ("np.repeat", positional(np.repeat, 2, 1), S3),
+    ("np.repeat", positional(np.repeat, [0, 2, 1], -2), S3),
+    ("np.repeat", positional(np.repeat, [1, 3], 0), S3),
+    ("np.repeat", positional(np.repeat, np.array([2, 0, 1, 1]), -1), S3),
+    ("np.repeat", positional(np.repeat, 2, 0), ()),
+])
+
+
+@pytest.mark.parametrize("name, f, shape", TILE_REPEAT, ids=[c[1].__name__ for c in TILE_REPEAT])
+def test_tile_and_repeat(name, f, shape):
+    run_cases(name, f, shape)
+
+
+def method_repeat(x):
+    return x.repeat(2, axis=1)
+
+
+def method_repeat_flat(x):
+    return x.repeat([1, 2, 0, 1, 1, 3])
+
+
+@exercises("ndarray.repeat()")
+def test_method_repeat():
+    run_cases("", method_repeat, (2, 3))
+    run_cases("", method_repeat_flat, (2, 3))
+
+
+def pad_constant(pad_width, value):
+    def f(x):
+        return np.pad(x, pad_width, constant_values=value)
+    return f
+
+
+def pad_keywords(x):
+    return np.pad(x, pad_width=((1, 2), (0, 1), (1, 0)), mode="edge")
+
+
+def repeat_keywords(x):
+    return np.repeat(x, repeats=[1, 2], axis=-1)
+
+
+def tile_keywords(x):
+    return np.tile(x, reps=(2, 1))
+
+
+def rot90_keywords(x):
+    return np.rot90(x, k=-1, axes=(2, 0))
+
+
+def rollaxis_keywords(x):
+    return np.rollaxis(x, axis=-1, start=-2)
+
+
+KEYWORDS = table([("np.pad", pad_keywords), ("np.repeat", repeat_keywords),
+                  ("np.tile", tile_keywords), ("np.rot90", rot90_keywords),
+                  ("np.rollaxis", rollaxis_keywords)])
+
+
+@pytest.mark.parametrize("name, f", KEYWORDS, ids=[c[1].__name__ for c in KEYWORDS])
+def test_keywords(name, f):
+    run_cases(name, f, (2, 3, 2))
+
+
+PADS = table([
+    ("np.pad", positional(np.pad, 2), (3,)),
+    ("np.pad", positional(np.pad, (1, 2)), (3, 4)),
+    ("np.pad", positional(np.pad, ((0, 1), (2, 0), (1, 1))), S3),
+    ("np.pad", pad_constant(1, 2.5), (3, 4)),
+    ("np.pad", positional(np.pad, 1, "edge"), (3, 4)),
+    ("np.pad", positional(np.pad, ((2, 3), (1, 2)), "edge"), (3, 2)),
+    ("np.pad", positional(np.pad, ((2, 3), (1, 2)), "reflect"), (3, 4)),
+    ("np.pad", positional(np.pad, 5, "reflect"), (3,)),
+    ("np.pad", positional(np.pad, ((2, 3), (1, 2)), "symmetric"), (3, 4)),
+    ("np.pad", positional(np.pad, 4, "symmetric"), (3,)),
+    ("np.pad", positional(np.pad, ((2, 3), (1, 5)), "wrap"), (3, 4)),
+    ("np.pad", positional(np.pad, 1, "wrap"), S3),
+    ("np.pad", positional(np.pad, 0), ()),
+])
+
+
+@pytest.mark.parametrize("name, f, shape", PADS, ids=[c[1].__name__ for c in PADS])
+def test_pad(name, f, shape):
+    run_cases(name, f, shape)
+
+
+def pad_fill(x, c):
+    return np.pad(x, ((1, 0), (2, 1)), constant_values=c)
+
+
+def pad_linear_ramp(x):
+    return np.pad(x, 2, mode="linear_ramp")
+
+
+def pad_mean(x):
+    return np.pad(x, 2, mode="mean")
+
+
+def pad_odd(x):
+    return np.pad(x, 2, mode="reflect", reflect_type="odd")
+
+
+def pad_fill_pairs(x, c):
+    return np.pad(x, 1, constant_values=c * 2.0)
+
+
+@exercises("np.pad")
+def test_pad_constant_value_gets_the_sum_over_the_fill():
+    x = sample((3, 4), (-1, 1))
+    gx, gc = check_rule(pad_fill, x, 0.7, wrt=(0, 1))
+    assert isinstance(gc, float)
+    gc = check_rule(pad_fill, x, np.float64(0.7), wrt=1)
+    with pytest.raises(AdtransError, match="single number"):
+        adtrans.vjp(pad_fill_pairs, x, np.array([0.5, 1.0]), wrt=1)[1](np.ones((5, 6)))
+
+
+@exercises("np.pad")
+@pytest.mark.parametrize("f, what", [(pad_linear_ramp, "linear_ramp"), (pad_mean, "'mean'"),
+                                     (pad_odd, "reflect_type")])
+def test_pad_modes_that_copy_no_element_are_refused(f, what):
+    with pytest.raises(AdtransError, match=what):
+        adtrans.grad(lambda_sum(f))(sample((4,), (-1, 1)))
+
+
+def lambda_sum(f):
+    def total(x):
+        return np.sum(f(x))
+    return total
+
+
+# ============================================================ rotating, moving axes
+AXES = table([
+    ("np.rot90", positional(np.rot90), (3, 4)),
+    ("np.rot90", positional(np.rot90, 2), (3, 4)),
+    ("np.rot90", positional(np.rot90, -1, (1, 2)), S3),
+    ("np.rot90", positional(np.rot90, 3, (2, 0)), S3),
+    ("np.rot90", positional(np.rot90, 1, (-1, -2)), S3),
+    ("np.rollaxis", positional(np.rollaxis, 2), S3),
+    ("np.rollaxis", positional(np.rollaxis, 0, 3), S3),
+    ("np.rollaxis", positional(np.rollaxis, -1, 1), S3),
+    ("np.rollaxis", positional(np.rollaxis, 1, -1), S3),
+    ("np.rollaxis", positional(np.rollaxis, 1, 1), S3),
+    ("np.rollaxis", positional(np.rollaxis, 0, 2), (3, 4)),
+    ("np.diagflat", positional(np.diagflat), (3,)),
+    ("np.diagflat", positional(np.diagflat, 1), (2, 2)),
+    ("np.diagflat", positional(np.diagflat, -2), (3,)),
+    ("np.diagflat", positional(np.diagflat), ()),
+])
+
+
+@pytest.mark.parametrize("name, f, shape", AXES, ids=[c[1].__name__ for c in AXES])
+def test_axes(name, f, shape):
+    run_cases(name, f, shape)
+
+
+# ============================================================ several results
+def broadcast_pair(x, y):
+    a, b = np.broadcast_arrays(x, y)
+    return a * 2.0 + np.sin(b)
+
+
+def broadcast_one_used(x, y):
+    a, b = np.broadcast_arrays(x, y)
+    return b * 3.0
+
+
+def broadcast_three(x, y, z):
+    parts = np.broadcast_arrays(x, y, z)
+    return parts[0] * parts[1] + parts[2]
+
+
+@exercises("np.broadcast_arrays")
+@pytest.mark.parametrize("xs, ys", [((3, 1), (4,)), ((), (2, 3)), ((2, 1, 4), (3, 1)),
+                                    ((3,), (3,))])
+def test_broadcast_arrays(xs, ys):
+    x, y = sample(xs, (-1, 1), seed=1), sample(ys, (-1, 1), seed=2)
+    check_rule(broadcast_pair, x, y, wrt=(0, 1))
+    check_rule(broadcast_one_used, x, y, wrt=(0, 1))
+    check_rule(broadcast_three, x, y, 0.5, wrt=(0, 1, 2))
+
+
+def mesh_xy(x, y):
+    a, b = np.meshgrid(x, y)
+    return a * np.cos(b)
+
+
+def mesh_ij(x, y):
+    a, b = np.meshgrid(x, y, indexing="ij")
+    return a * np.cos(b)
+
+
+def mesh_three(x, y, z):
+    a, b, c = np.meshgrid(x, y, z)
+    return a * b + c ** 2
+
+
+def mesh_three_ij_sparse(x, y, z):
+    a, b, c = np.meshgrid(x, y, z, indexing="ij", sparse=True)
+    return a * b + c ** 2
+
+
+def mesh_one(x):
+    (a,) = np.meshgrid(x)
+    return a * a
+
+
+def mesh_only_second(x, y):
+    grid = np.meshgrid(x, y)
+    return grid[1] * 2.0
+
+
+@exercises("np.meshgrid")
+def test_meshgrid():
+    x, y, z = sample((3,), (-1, 1), 1), sample((4,), (-1, 1), 2), sample((2,), (-1, 1), 3)
+    for f in (mesh_xy, mesh_ij, mesh_only_second):
+        check_rule(f, x, y, wrt=(0, 1))
+    check_rule(mesh_xy, sample((2, 2), (-1, 1)), y, wrt=(0, 1))
+    check_rule(mesh_xy, 0.5, y, wrt=(0, 1))
+    for f in (mesh_three, mesh_three_ij_sparse):
+        check_rule(f, x, y, z, wrt=(0, 1, 2))
+    check_rule(mesh_one, x)
+    check_int(mesh_xy, x, 0, y)
+
+
+def resize(x):
+    return np.resize(x, (3, 4))
+
+
+def test_resize_is_refused_with_a_hint():
+    with pytest.raises(AdtransError, match="np.tile"):
+        adtrans.grad(lambda_sum(resize))(sample((5,), (-1, 1)))
+
+
+# ============================================================ the older shape rules, all axes
+OLDER = table([
+    ("np.roll", positional(np.roll, 2), ()),
+    ("np.roll", positional(np.roll, -3), (2, 3)),
+    ("np.roll", positional(np.roll, 1, -1), S3),
+    ("np.roll", positional(np.roll, (1, -2), (0, -1)), S3),
+    ("np.roll", positional(np.roll, 2, (0, 2)), S3),
+    ("np.flip", positional(np.flip), ()),
+    ("np.flip", positional(np.flip, -1), S3),
+    ("np.flip", positional(np.flip, (0, -1)), S3),
+    ("np.fliplr", positional(np.fliplr), (3, 4)),
+    ("np.flipud", positional(np.flipud), (4,)),
+    ("np.swapaxes", positional(np.swapaxes, 0, -1), S3),
+    ("np.swapaxes", positional(np.swapaxes, 1, 1), (3, 4)),
+    ("np.moveaxis", positional(np.moveaxis, -1, 0), S3),
+    ("np.moveaxis", positional(np.moveaxis, (0, 1), (-1, 0)), S3),
+    ("np.transpose", positional(np.transpose), ()),
+    ("np.transpose", positional(np.transpose), (4,)),
+    ("np.transpose", positional(np.transpose, (2, 0, 1)), S3),
+    ("np.transpose", positional(np.transpose, (-1, 0, -2)), S3),
+    ("np.squeeze", positional(np.squeeze), (1, 3, 1)),
+    ("np.squeeze", positional(np.squeeze, -1), (1, 3, 1)),
+    ("np.squeeze", positional(np.squeeze, (0, 2)), (1, 3, 1)),
+    ("np.squeeze", positional(np.squeeze), ()),
+    ("np.expand_dims", positional(np.expand_dims, 0), ()),
+    ("np.expand_dims", positional(np.expand_dims, -1), (3,)),
+    ("np.expand_dims", positional(np.expand_dims, (0, -1)), (2, 3)),
+    ("np.broadcast_to", positional(np.broadcast_to, (2, 3)), ()),
+    ("np.broadcast_to", positional(np.broadcast_to, (2, 3, 4)), (4,)),
+    ("np.broadcast_to", positional(np.broadcast_to, (2, 3, 4)), (3, 1)),
+    ("np.atleast_1d", positional(np.atleast_1d), ()),
+    ("np.atleast_2d", positional(np.atleast_2d), (3,)),
+    ("np.atleast_3d", positional(np.atleast_3d), (3,)),
+    ("np.atleast_3d", positional(np.atleast_3d), (2, 3)),
+    ("np.ravel", positional(np.ravel), ()),
+    ("np.ravel", positional(np.ravel), S3),
+    ("np.reshape", positional(np.reshape, (4, -1)), S3),
+    ("np.reshape", positional(np.reshape, -1), (3, 4)),
+    ("np.reshape", positional(np.reshape, (1, 1)), ()),
+    ("np.diag", positional(np.diag), (3,)),
+    ("np.diag", positional(np.diag, -1), (3, 4)),
+    ("np.diag", positional(np.diag, 2), (3, 4)),
+    ("np.diagonal", positional(np.diagonal, 0, -1, 0), S3),
+    ("np.diagonal", positional(np.diagonal, -1, 1, 2), S3),
+    ("np.tril", positional(np.tril), (3, 4)),
+    ("np.tril", positional(np.tril, 1), S3),
+    ("np.triu", positional(np.triu, -1), S3),
+    ("np.triu", positional(np.triu), (4, 3)),
+    ("np.trace", positional(np.trace), (3, 4)),
+    ("np.trace", positional(np.trace, 1, -1, 0), S3),
+])
+
+
+@pytest.mark.parametrize("name, f, shape", OLDER, ids=[c[1].__name__ for c in OLDER])
+def test_older_shape_rules(name, f, shape):
+    run_cases(name, f, shape)
+
+
+def row_stack_plain(x, y):
+    return np.row_stack([x, y * 2.0])
+
+
+@exercises("np.row_stack")
+def test_row_stack_is_vstack():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        for xs, ys in [((3,), (3,)), ((2, 3), (3,)), ((1, 2, 2), (2, 2, 2))]:
+            check_rule(row_stack_plain, sample(xs, (-1, 1), 1), sample(ys, (-1, 1), 2),
+                       wrt=(0, 1))
+
+
+def split_factory(fn, *extra):
+    if len(extra) == 1:
+        a, = extra
+
+        def f(x):
+            parts = fn(x, a)
+            return parts[0] * 2.0 + np.sin(parts[-1])
+    else:
+        a, b = extra
+
+        def f(x):
+            parts = fn(x, a, b)
+            return parts[0] * 2.0 + np.sin(parts[-1])
+    f.__name__ = f"{fn.__name__}_{'_'.join(map(str, extra))}"
+    return f
+
+
+def split_middle_unused(x):
+    a, b, c = np.array_split(x, 3, axis=-1)
+    return np.sum(a) * np.sum(c)
+
+
+SPLITS = table([
+    ("np.split", split_factory(np.split, 2), (4,)),
+    ("np.split", split_factory(np.split, [1, 3], -1), S3),
+    ("np.split", split_factory(np.split, 3, 1), (2, 3, 2)),
+    ("np.array_split", split_factory(np.array_split, 3), (5,)),
+    ("np.array_split", split_factory(np.array_split, 3, -2), (2, 4, 3)),
+    ("np.array_split", split_middle_unused, (2, 7)),
+    ("np.hsplit", split_factory(np.hsplit, 2), (4,)),
+    ("np.hsplit", split_factory(np.hsplit, [1]), S3),
+    ("np.vsplit", split_factory(np.vsplit, 2), (4, 3)),
+    ("np.dsplit", split_factory(np.dsplit, [1, 3]), S3),
+])
+
+
+@pytest.mark.parametrize("name, f, shape", SPLITS, ids=[c[1].__name__ for c in SPLITS])
+def test_splits(name, f, shape):
+    run_cases(name, f, shape)
