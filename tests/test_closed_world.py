@@ -101,6 +101,7 @@ PIECEWISE_EXAMPLES = {
     np.fix: (np.fix, lambda: (vector(),)),
     np.rint: (np.rint, lambda: (vector(),)),
     np.round: (np.round, lambda: (vector(),)),
+    np.around: (np.around, lambda: (vector(),)),
     np.trunc: (np.trunc, lambda: (vector(),)),
     np.sign: (np.sign, lambda: (vector(),)),
     np.signbit: (np.signbit, lambda: (vector(),)),

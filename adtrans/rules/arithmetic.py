@@ -9,12 +9,13 @@ import numpy as np
 from ..runtime import (
     dot_grad_left,
     dot_grad_right,
+    float_dtype,
     matmul_grad_left,
     matmul_grad_right,
     power_base,
     unbroadcast,
 )
-from .registry import defvjp, for_ranks, piecewise_constant
+from .registry import defvjp, defvjp_called, for_ranks, piecewise_constant
 
 
 @defvjp(np.add, operator.add, ops=(ast.Add,))
@@ -37,17 +38,36 @@ def divide(g, ans, x, y):
     return unbroadcast(g / y, x), unbroadcast(-g * ans / y, y)
 
 
+def log_base(x):
+    """``log(x)`` for the exponent's cotangent ``g * x ** y * log(x)``, read as 0 where ``x``
+    is 0 (the cotangent of ``0 ** y`` is 0, not nan from ``log(0) * 0``).  A Python number
+    gives a Python float, which keeps a float32 cotangent float32."""
+    if isinstance(x, (bool, int, float)):
+        return math.log(x) if x > 0 else 0.0 if x == 0 else math.nan
+    return np.log(np.where(np.equal(x, 0), 1, x))
+
+
 @defvjp(np.power, np.float_power, operator.pow, pow, math.pow, ops=(ast.Pow,))
 def power(g, ans, x, y):
     # where(x == 0, 1, x): the y-cotangent of 0 ** y is 0, not nan from log(0) * 0;
     # power_base: the x-cotangent of 0 ** 0 is 0, not 0 * 0 ** -1 (nan, or ZeroDivisionError).
     return (unbroadcast(g * y * power_base(x, y) ** (y - 1), x),
-            unbroadcast(g * ans * np.log(np.where(x == 0, 1.0, x)), y))
+            unbroadcast(g * ans * log_base(x), y))
 
 
 @defvjp(np.mod, np.remainder, operator.mod, ops=(ast.Mod,))
 def mod(g, ans, x, y):
     return unbroadcast(g, x), unbroadcast(-g * np.floor_divide(x, y), y)
+
+
+@defvjp_called(np.divmod, divmod, returns=("tuple", 2))
+def divmod_vjp(g, ans, x1, x2, **kwargs):
+    """``divmod(x1, x2)`` is ``(q, x1 - q * x2)`` with the integer-valued ``q =
+    floor(x1 / x2)``, which only jumps: only the remainder's cotangent reaches x1 and x2."""
+    if g[1] is None:
+        zeros = (np.zeros(np.shape(x), dtype=float_dtype(x)) for x in (x1, x2))
+        return tuple(zeros)
+    return unbroadcast(g[1], x1), unbroadcast(-g[1] * ans[0], x2)
 
 
 @defvjp(np.negative, operator.neg, ops=(ast.USub,))

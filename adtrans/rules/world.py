@@ -44,7 +44,7 @@ piecewise_constant(
     np.argwhere, np.flatnonzero, np.nonzero, np.searchsorted, np.digitize, np.lexsort,
     np.argpartition, np.isposinf, np.isneginf, np.isreal, np.iscomplex, np.isrealobj,
     np.iscomplexobj, np.isscalar, np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert,
-    np.left_shift, np.right_shift, np.spacing, np.zeros, np.ones, np.empty, np.eye,
+    np.left_shift, np.right_shift, np.spacing, np.around, np.zeros, np.ones, np.empty, np.eye,
     np.identity, np.zeros_like, np.ones_like, np.empty_like, np.shape, np.ndim, np.size,
     all, any, stable_order, first_extremum, operator.not_, operator.truth, operator.lt,
     operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
