@@ -106,10 +106,20 @@ def resolve_wrt(f: Callable[..., Any], wrt: Wrt) -> tuple[list[str], bool]:
 Signature = tuple[tuple[kinds.Kind, type | None, int | None], ...]
 
 
+_ARRAY_KIND = kinds.of(kinds.ARRAY)
+_FLOAT_KIND = kinds.kind_of(0.5)
+
+
 def signature_of(values: list[Any]) -> Signature:
     """The kinds of the arguments of one call: the transformation is specialised on them."""
     out = []
     for value in values:
+        if type(value) is np.ndarray and value.dtype.kind in "biuf":
+            out.append((_ARRAY_KIND, None, value.ndim))     # the usual case, quickly
+            continue
+        if type(value) is float:
+            out.append((_FLOAT_KIND, None, 0))
+            continue
         kind = kinds.kind_of(value)
         ndim = value.ndim if isinstance(value, (np.ndarray, np.generic)) else \
             0 if isinstance(value, (bool, int, float)) else None

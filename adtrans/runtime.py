@@ -223,9 +223,17 @@ def _array_leaves(value, out):
                 _array_leaves(item, out)
 
 
+def _may_share(a, b):
+    if a is b:
+        return True
+    if a.base is None and b.base is None:
+        return False                # two arrays owning their memory never overlap
+    return np.may_share_memory(a, b)
+
+
 def _owned(value, seen):
     if isinstance(value, np.ndarray):
-        if any(np.may_share_memory(value, other) for other in seen):
+        if any(_may_share(value, other) for other in seen):
             value = value.copy()
         seen.append(value)
         return value
