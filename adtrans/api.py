@@ -121,10 +121,25 @@ def signature_of(values: list[Any]) -> Signature:
             out.append((_FLOAT_KIND, None, 0))
             continue
         kind = kinds.kind_of(value)
-        ndim = value.ndim if isinstance(value, (np.ndarray, np.generic)) else \
-            0 if isinstance(value, (bool, int, float)) else None
-        out.append((kind, type(value) if kinds.heads(kind) == {kinds.OBJECT} else None, ndim))
+        out.append((kind, type(value) if kinds.heads(kind) == {kinds.OBJECT} else None,
+                    _ranks_of(value)))
     return tuple(out)
+
+
+def _ranks_of(value: Any, depth: int = 0) -> Any:
+    """An argument's rank (ndim; 0 for a number), or for a small dict, list or tuple
+    the ranks of its items: ``(("W", 2), ("b", 1))``, ``(1, 1)``.  None: unknown."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.ndim
+    if isinstance(value, (bool, int, float)):
+        return 0
+    if depth == 0 and isinstance(value, (dict, list, tuple)) and len(value) <= 64:
+        if isinstance(value, dict):
+            if all(isinstance(k, str) for k in value):
+                return tuple((k, _ranks_of(v, 1)) for k, v in value.items())
+            return None
+        return tuple(_ranks_of(v, 1) for v in value)
+    return None
 
 
 def check_wrt_kinds(f: Callable[..., Any], names: list[str], params: list[str],

@@ -43,8 +43,14 @@ class RankAnalysis:
     def __init__(self, src: FunctionSource, params: dict[str, Rank], env_kinds: dict[int, Any],
                  local_names: set[str], known: dict[str, Any]) -> None:
         self.src = src
-        self.ranks: dict[str, int] = {name: (-2 if rank is None else rank)
+        self.ranks: dict[str, int] = {name: (rank if isinstance(rank, int) else -2)
                                       for name, rank in params.items()}
+        # Container parameters: the ranks of their items, by key or position.
+        self.items: dict[str, dict[Any, int | None]] = {}
+        for name, rank in params.items():
+            if isinstance(rank, tuple):
+                self.items[name] = dict(rank) if all(
+                    isinstance(r, tuple) for r in rank) else dict(enumerate(rank))
         self.kinds_before = env_kinds
         self.local_names = local_names
         self.known = known
@@ -63,6 +69,9 @@ class RankAnalysis:
                 simple.add(id(stmt.target))
                 self.ranks[stmt.target.id] = self._join(
                     self.ranks.get(stmt.target.id, _UNSEEN), 0)
+        indexed = {id(n.value) for n in _all_nodes(body)
+                   if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Load)
+                   and isinstance(n.slice, ast.Constant)}
         elsewhere: set[str] = set()
         params_and_more = set(self.ranks)          # parameters (rebinding them is a join)
         for stmt in walk_statements(body):
@@ -80,6 +89,12 @@ class RankAnalysis:
             if len(stmts) == 1 and length is not None and name not in elsewhere and \
                     name not in params_and_more:
                 self.tuples[name] = length
+        # A container whose items are rebound or changed in place tells nothing: its
+        # name may only be indexed (params["W"]) for the items' ranks to hold.
+        for name in list(self.items):
+            if any(isinstance(n, ast.Name) and n.id == name and id(n) not in indexed
+                   for n in _all_nodes(body)):
+                del self.items[name]
         changed = True
         while changed:
             changed = False
@@ -160,6 +175,10 @@ class RankAnalysis:
         return -2
 
     def _subscript(self, node: ast.Subscript) -> int:
+        if isinstance(node.value, ast.Name) and node.value.id in self.items and \
+                isinstance(node.slice, ast.Constant):
+            rank = self.items[node.value.id].get(node.slice.value)
+            return -2 if rank is None else rank
         base = self._expr(node.value)
         if base < 1:
             return -2
@@ -229,6 +248,11 @@ def _tuple_length(node: ast.expr) -> int | None:
             not any(isinstance(e, ast.Starred) for e in node.elts):
         return len(node.elts)
     return None
+
+
+def _all_nodes(body: list[ast.stmt]):
+    for stmt in body:
+        yield from ast.walk(stmt)
 
 
 def _is_range(node: ast.expr) -> bool:

@@ -14,6 +14,7 @@ import ast
 from .aliasing import derived_from, relations
 from .analysis import target_name, walk_assignments
 from .astutil import enclosing_loops, names_read, walk_statements
+from .fresh_objects import fresh_objects
 from .refusals import check_mutation
 from .surgery import block_reads
 
@@ -111,6 +112,8 @@ class Recording:
         # Numbers and strings cannot change in place, whatever shares their name's class.
         immutable = self.immutable
         loops = enclosing_loops(self.core.body)
+        fresh = fresh_objects(self.src, self.core.body, self.kinds, self.local_names,
+                              self.known)
         for stmt, operation, needed in self.mutation_points:
             walked = {name for loop in loops.get(id(stmt), [])
                       for name in getattr(loop, "_adtrans_iterated", [])}
@@ -118,7 +121,8 @@ class Recording:
                 {name.removesuffix(SHAPE) for name in needed} | saved
                 | self.global_reads) - immutable
             check_mutation(self.src, stmt, operation, related, protected,
-                           set(self.core.params), walked, derived)
+                           set(self.core.params), walked, derived,
+                           fresh.at.get(id(stmt), frozenset()))
 
     def mark_saved(self, stmt: ast.stmt, name: str, in_loop: bool, into: dict[int, str]) -> None:
         if id(stmt) not in into:

@@ -115,14 +115,17 @@ KEEP_LENGTH = {"array.setitem", "list.setitem", "list.reverse"}
 def check_mutation(src: FunctionSource, stmt: ast.stmt, operation: Operation,
                    relations: tuple[dict[str, set[str]], dict[str, set[str]]],
                    protected: set[str], params: set[str], walked: set[str],
-                   derived: dict[str, set[str]]) -> None:
+                   derived: dict[str, set[str]], fresh: frozenset[str] = frozenset()) -> None:
     """Refuse an in-place change of a parameter's object, of a value still needed, or of
     a sequence an enclosing loop walks.
 
     ``protected`` holds the names whose current values the backward sweep reads
     (at this statement, or from a tape); ``walked`` the sequences of the loops
     around the statement (adtrans takes their length once, Python does not);
-    ``derived`` for each name the names whose objects its value may be part of.
+    ``derived`` for each name the names whose objects its value may be part of;
+    ``fresh`` the names surely holding a copy made in the body here (fresh_objects.py):
+    changing such a name's object changes no argument, but its items, taken out of a
+    shallow copy, still are the caller's (``derived`` keeps those).
     """
     same, holds = relations
     for name in operation.mutates:
@@ -132,7 +135,13 @@ def check_mutation(src: FunctionSource, stmt: ast.stmt, operation: Operation,
             raise src.error(stmt, f"{operation.description or 'this call'} changes "
                                   f"{_quote(touched)} while a loop iterates over it; iterate "
                                   "over a copy (`for x in list(xs):`) or over an index")
-        touched = ({name} | derived.get(name, set())) & params
+        touched = (({name} - fresh) | derived.get(name, set())) & params
+        if touched and name not in touched:
+            raise src.error(stmt, f"{operation.description or 'this call'} changes "
+                                  f"`{name}` in place, which may be (part of) the argument "
+                                  f"{_quote(touched)}: that would change the caller's data "
+                                  "(a copy of a list or dict still holds the caller's "
+                                  f"arrays); change a copy (`{name} = {name}.copy()`)")
         if touched:
             raise src.error(stmt, f"{operation.description or 'this call'} changes the "
                                   f"argument {_quote(touched)} in place, which would change "

@@ -108,6 +108,7 @@ class ReverseBuilder(AdjointExpressions, Recording, Mutations, Surgery, ForwardS
             known = {**namer.builtin_cells, list_name: builtins.list}
             self.local_names |= {target_name(s) for s in walk_assignments(core.body)}
             self.kinds = analyse(src, core.body, param_kinds, self.local_names, known)
+        self.known = known
         self.ranks = analyse_ranks(src, core.body, param_ranks or {}, self.kinds,
                                    self.local_names, known)
         self.immutable = {name for name in self.local_names

@@ -264,3 +264,43 @@ def sorts_an_array(x):
 def test_sort_of_an_array_is_refused_with_np_sort_suggested():
     with pytest.raises(AdtransError, match=r"y = np.sort\(y\)"):
         adtrans.grad(sorts_an_array)(np.array([3.0, 1.0]))
+
+
+# ---------------------------------------------------------------- copies of arguments
+def write_into_copy(params, x):
+    params = params.copy()
+    params["W"] = params["W"] * 2.0
+    return np.sum(x @ params["W"])
+
+
+def write_into_item_of_copy(params, x):
+    params = params.copy()
+    w = params["W"]
+    w[0] = 5.0                      # a shallow copy: w is the caller's array
+    return np.sum(x @ params["W"])
+
+
+def write_into_maybe_copy(params, x):
+    if x.sum() > 0:
+        params = params.copy()
+    params["W"] = params["W"] * 2.0
+    return np.sum(x @ params["W"])
+
+
+def test_an_argument_rebound_to_its_copy_may_be_changed():
+    params, x = {"W": np.ones((3, 2))}, np.arange(12.0).reshape(4, 3)
+    g = adtrans.grad(write_into_copy)(params, x)
+    np.testing.assert_array_equal(params["W"], np.ones((3, 2)))
+    np.testing.assert_allclose(g["W"], 2.0 * np.repeat(x.sum(axis=0)[:, None], 2, axis=1))
+    check_grads(write_into_copy, params, x)
+
+
+@pytest.mark.parametrize("f, message", [
+    (write_into_item_of_copy, "may be \\(part of\\) the argument `params`"),
+    (write_into_maybe_copy, "changes the argument `params` in place"),
+])
+def test_what_may_still_be_the_callers_is_refused(f, message):
+    params, x = {"W": np.ones((3, 2))}, np.ones((4, 3))
+    with pytest.raises(adtrans.AdtransError, match=message):
+        adtrans.grad(f)(params, x)
+    np.testing.assert_array_equal(params["W"], np.ones((3, 2)))

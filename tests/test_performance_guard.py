@@ -29,8 +29,7 @@ EXPECTED = {
     "mlp": ({"repeat_to_match": 3, "count_reduced": 1, "unbroadcast": 11,
              "extremum_grad": 1, "as_gradient": 4}, None),
     "mlp_calls": ({"repeat_to_match": 3, "count_reduced": 1, "unbroadcast": 11,
-                   "extremum_grad": 1, "matmul_grad_left": 1, "matmul_grad_right": 2,
-                   "add_at": 4, "as_gradient": 1}, None),
+                   "extremum_grad": 1, "add_at": 4, "as_gradient": 1}, None),
     "doubling": ({"repeat_to_match": 1, "as_gradient": 1}, 0),
     "rnn": ({"repeat_to_match": 1, "unbroadcast": 5, "add": 3, "as_gradient": 3}, 5),
 }

@@ -123,3 +123,25 @@ def test_shape_constructors_give_ranks():
     text = adtrans.source(adtrans.grad(rnn_like), Wh, xs)
     assert "d_t" in text and "Wh.T" in text and "matmul_grad" not in text
     check_grads(rnn_like, Wh, xs)
+
+
+def dict_model(params, x):
+    return np.sum(np.tanh(x @ params["W"] + params["b"]))
+
+
+def dict_changed(params, x):
+    params = params.copy()
+    params["W"] = params["W"][0]          # now a vector: the signature's rank no longer holds
+    return np.sum(np.tanh(x @ params["W"])) + np.sum(params["b"])
+
+
+def test_items_of_dict_parameters_have_the_ranks_of_the_arguments():
+    rng = np.random.default_rng(2)
+    params = {"W": rng.standard_normal((3, 2)), "b": rng.standard_normal(2)}
+    x = rng.standard_normal((4, 3))
+    text = adtrans.source(adtrans.grad(dict_model), params, x)
+    assert "matmul_grad" not in text and ".T @" in text
+    check_grads(dict_model, params, x)
+    text = adtrans.source(adtrans.grad(dict_changed), params, rng.standard_normal((4, 2)))
+    assert "matmul_grad" in text
+    check_grads(dict_changed, params, rng.standard_normal((4, 2)))
