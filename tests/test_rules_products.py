@@ -10,6 +10,7 @@ from helpers.rule_testing import (
     check_rule,
     exercises,
     sample,
+    table,
     vjp_ones,
 )
 
@@ -211,3 +212,271 @@ def test_nan_to_num():
     np.testing.assert_array_equal(gx, [1.0, 0.0, 0.0, 0.0, 1.0])
     assert ga == 1.0 + 2.0 - 1.0
     check_rule(nan_to_num_values, x, 1.5, wrt=(0, 1))
+
+
+# ===================================================================== einsum
+def einsum1(subscripts, optimize=False):
+    def f(a):
+        return np.einsum(subscripts, a, optimize=optimize)
+    return f
+
+
+def einsum2(subscripts, optimize=False):
+    def f(a, b):
+        return np.einsum(subscripts, a, b, optimize=optimize)
+    return f
+
+
+def einsum3(subscripts, optimize=False):
+    def f(a, b, c):
+        return np.einsum(subscripts, a, b, c, optimize=optimize)
+    return f
+
+
+EINSUM = table([
+    ("np.einsum", "ij->ji", [(2, 3)]),
+    ("np.einsum", "ij", [(2, 3)]),
+    ("np.einsum", "ji", [(2, 3)]),
+    ("np.einsum", "i->", [(4,)]),
+    ("np.einsum", "ii->i", [(3, 3)]),
+    ("np.einsum", "ii", [(3, 3)]),
+    ("np.einsum", "ii->", [(3, 3)]),
+    ("np.einsum", "iji->j", [(3, 2, 3)]),
+    ("np.einsum", "...ii->...i", [(2, 3, 3)]),
+    ("np.einsum", "i...->...", [(3, 2, 2)]),
+    ("np.einsum", "ij,jk->ik", [(2, 3), (3, 4)]),
+    ("np.einsum", "ij,jk", [(2, 3), (3, 4)]),
+    ("np.einsum", "ij,ij->", [(2, 3), (2, 3)]),
+    ("np.einsum", "i,j->ij", [(2,), (3,)]),
+    ("np.einsum", "i,i", [(4,), (4,)]),
+    ("np.einsum", ",ij->ij", [(), (2, 3)]),
+    ("np.einsum", "ii,i->i", [(3, 3), (3,)]),
+    ("np.einsum", "bij,bjk->bik", [(2, 2, 3), (2, 3, 2)]),
+    ("np.einsum", "...ij,...jk->...ik", [(2, 1, 2, 3), (3, 3, 2)]),
+    ("np.einsum", "...ij,jk", [(2, 2, 3), (3, 4)]),
+    ("np.einsum", "...i,...i->...", [(3, 1, 4), (2, 4)]),
+    ("np.einsum", "ij,jk,kl->il", [(2, 3), (3, 4), (4, 2)]),
+    ("np.einsum", "i,ij,j", [(2,), (2, 3), (3,)]),
+    ("np.einsum", "ab,bc,ca->", [(2, 3), (3, 2), (2, 2)]),
+    ("np.einsum", "Ab,bA->A", [(2, 3), (3, 2)]),
+])
+
+
+@pytest.mark.parametrize("subscripts, shapes", [c[1:] for c in EINSUM],
+                         ids=[c[1] for c in EINSUM])
+def test_einsum(subscripts, shapes):
+    args = [sample(shape, (-1, 1), seed=k) for k, shape in enumerate(shapes)]
+    factory = (einsum1, einsum2, einsum3)[len(args) - 1]
+    wrt = tuple(range(len(args))) if len(args) > 1 else 0
+    grads = check_rule(factory(subscripts), *args, wrt=wrt)
+    grads = grads if len(args) > 1 else (grads,)
+    for g, x in zip(grads, args, strict=True):
+        assert_gradient_type(g, x)
+
+
+@exercises("np.einsum")
+def test_einsum_options_integers_and_interleaved_subscripts():
+    a, b, c = sample((2, 3), (-1, 1)), sample((3, 4), (-1, 1), seed=1), sample((4,), (-1, 1))
+    for optimize in (True, "greedy", "optimal", False):
+        check_rule(einsum3("ij,jk,k->i", optimize=optimize), a, b, c, wrt=(0, 1, 2))
+    path = np.einsum_path("ij,jk,k->i", a, b, c, optimize="optimal")[0]
+    check_rule(einsum3("ij,jk,k->i", optimize=path), a, b, c, wrt=(0, 1, 2))
+    ints = np.arange(6).reshape(2, 3)
+    g = check_rule(einsum2("ij,jk->ik"), ints, b, wrt=(0, 1), float32=False)
+    assert_gradient_type(g[0], ints)
+    check_rule(einsum_interleaved, a, b, wrt=(0, 1))
+    check_rule(einsum_interleaved_implicit, a, b, wrt=(0, 1))
+    check_rule(einsum_interleaved_ellipsis, sample((2, 2, 3), (-1, 1)), b, wrt=(0, 1))
+    with pytest.raises(AdtransError, match="out="):
+        adtrans.grad(einsum_out)(a)
+
+
+def einsum_interleaved(a, b):
+    return np.einsum(a, [0, 1], b, [1, 2], [2, 0])
+
+
+def einsum_interleaved_implicit(a, b):
+    return np.einsum(a, [0, 1], b, [1, 2])
+
+
+def einsum_interleaved_ellipsis(a, b):
+    return np.einsum(a, [Ellipsis, 0, 1], b, [1, 2], [Ellipsis, 2])
+
+
+def einsum_out(a):
+    out = np.zeros(3)
+    np.einsum("ij->j", a, out=out)
+    return np.sum(out)
+
+
+# ===================================================================== tensordot and kin
+def tensordot_with(axes):
+    def f(a, b):
+        return np.tensordot(a, b, axes)
+    return f
+
+
+def tensordot_keyword(a, b):
+    return np.tensordot(a, b, axes=([0, 2], [1, 0]))
+
+
+TENSORDOT = table([
+    ("np.tensordot", 2, (2, 3, 4), (3, 4, 2)),
+    ("np.tensordot", 1, (2, 3), (3, 4)),
+    ("np.tensordot", 0, (2, 3), (4,)),
+    ("np.tensordot", 3, (2, 3, 2), (2, 3, 2)),
+    ("np.tensordot", ([1], [0]), (2, 3), (3, 4)),
+    ("np.tensordot", (1, 0), (2, 3), (3, 4)),
+    ("np.tensordot", ([0, 1], [1, 0]), (2, 3), (3, 2)),
+    ("np.tensordot", ([1, 0], [0, 1]), (2, 3, 4), (3, 2)),
+    ("np.tensordot", ([-1, 0], [0, -1]), (2, 3, 4), (4, 5, 2)),
+    ("np.tensordot", ([2, 0], [1, 2]), (2, 3, 4), (5, 4, 2)),
+])
+
+
+@pytest.mark.parametrize("axes, ashape, bshape", [c[1:] for c in TENSORDOT], ids=str)
+def test_tensordot(axes, ashape, bshape):
+    a, b = sample(ashape, (-1, 1)), sample(bshape, (-1, 1), seed=1)
+    ga, gb = check_rule(tensordot_with(axes), a, b, wrt=(0, 1))
+    assert_gradient_type(ga, a)
+    assert_gradient_type(gb, b)
+
+
+@exercises("np.tensordot")
+def test_tensordot_keyword_and_integers():
+    check_rule(tensordot_keyword, sample((3, 2, 4), (-1, 1)), sample((4, 3), (-1, 1)),
+               wrt=(0, 1))
+    ints = np.arange(6).reshape(2, 3)
+    g = check_rule(tensordot_with(1), ints, sample((3, 2), (-1, 1)), float32=False)
+    assert_gradient_type(g, ints)
+
+
+PAIRS = table([
+    ("np.inner", np.inner, (4,), (4,)),
+    ("np.inner", np.inner, (2, 4), (4,)),
+    ("np.inner", np.inner, (2, 4), (3, 4)),
+    ("np.inner", np.inner, (2, 3, 4), (2, 4)),
+    ("np.inner", np.inner, (), (2, 3)),
+    ("np.inner", np.inner, (2, 3), ()),
+    ("np.outer", np.outer, (3,), (4,)),
+    ("np.outer", np.outer, (2, 2), (3,)),
+    ("np.vdot", np.vdot, (4,), (4,)),
+    ("np.vdot", np.vdot, (2, 3), (3, 2)),
+    ("np.kron", np.kron, (2,), (3,)),
+    ("np.kron", np.kron, (2, 2), (3, 2)),
+    ("np.kron", np.kron, (2, 3), (3,)),
+    ("np.kron", np.kron, (3,), (2, 2)),
+    ("np.kron", np.kron, (2, 1, 2), (2, 3)),
+    ("np.kron", np.kron, (), (2, 3)),
+    ("np.dot", np.dot, (2, 3, 4), (4,)),
+    ("np.matmul", np.matmul, (2, 1, 2, 3), (3, 3, 2)),
+    ("np.vecdot", np.vecdot, (4,), (4,)),
+    ("np.vecdot", np.vecdot, (2, 4), (4,)),
+    ("np.vecdot", np.vecdot, (3, 1, 4), (2, 4)),
+    ("np.matvec", np.matvec, (2, 3), (3,)),
+    ("np.matvec", np.matvec, (2, 2, 3), (3,)),
+    ("np.matvec", np.matvec, (2, 3), (4, 3)),
+    ("np.matvec", np.matvec, (3, 1, 2, 3), (2, 3)),
+    ("np.vecmat", np.vecmat, (2,), (2, 3)),
+    ("np.vecmat", np.vecmat, (4, 2), (2, 3)),
+    ("np.vecmat", np.vecmat, (2,), (4, 2, 3)),
+    ("np.vecmat", np.vecmat, (3, 1, 2), (2, 2, 3)),
+    ("np.cross", np.cross, (3,), (3,)),
+    ("np.cross", np.cross, (4, 3), (3,)),
+    ("np.cross", np.cross, (2, 1, 3), (4, 3)),
+    ("np.cross", np.cross, (2,), (3,)),
+    ("np.cross", np.cross, (4, 3), (4, 2)),
+])
+
+
+@pytest.mark.filterwarnings("ignore:Arrays of 2-dimensional vectors:DeprecationWarning")
+@pytest.mark.parametrize("name, fn, ashape, bshape", PAIRS,
+                         ids=[f"{c[0]}-{c[2]}-{c[3]}" for c in PAIRS])
+def test_products_of_two(name, fn, ashape, bshape):
+    a, b = sample(ashape, (-1, 1)), sample(bshape, (-1, 1), seed=1)
+    ga, gb = check_rule(pair_of(fn), a, b, wrt=(0, 1))
+    assert_gradient_type(ga, a)
+    assert_gradient_type(gb, b)
+    ia = np.arange(int(np.prod(ashape))).reshape(ashape) - 2
+    ga = check_rule(pair_of(fn), ia, b, float32=False)
+    assert_gradient_type(ga, ia)
+
+
+def pair_of(fn):
+    def f(a, b):
+        return fn(a, b)
+    return f
+
+
+def cross_axes(a, b):
+    return np.cross(a, b, axisa=0, axisb=-2, axisc=1)
+
+
+def cross_axis(a, b):
+    return np.cross(a, b, axis=1)
+
+
+def cross_2d(a, b):
+    return np.cross(a, b, axisa=0, axisb=0)
+
+
+def vecdot_axis(a, b):
+    return np.vecdot(a, b, axis=0)
+
+
+def vecdot_negative_axis(a, b):
+    return np.vecdot(a, b, axis=-2)
+
+
+@exercises("np.cross", "np.vecdot")
+@pytest.mark.filterwarnings("ignore:Arrays of 2-dimensional vectors:DeprecationWarning")
+def test_cross_and_vecdot_with_axes():
+    check_rule(cross_axes, sample((3, 4), (-1, 1)), sample((2, 4, 3, 1), (-1, 1), seed=1),
+               wrt=(0, 1))
+    check_rule(cross_axis, sample((4, 3, 2), (-1, 1)), sample((2, 3), (-1, 1), seed=1),
+               wrt=(0, 1))
+    check_rule(cross_2d, sample((2, 4), (-1, 1)), sample((3, 4), (-1, 1), seed=1),
+               wrt=(0, 1))
+    check_rule(cross_2d, sample((2, 4), (-1, 1)), sample((2, 4), (-1, 1), seed=1),
+               wrt=(0, 1))
+    check_rule(vecdot_axis, sample((4, 3), (-1, 1)), sample((4, 1), (-1, 1), seed=1),
+               wrt=(0, 1))
+    check_rule(vecdot_negative_axis, sample((2, 4, 3), (-1, 1)), sample((4, 3), (-1, 1)),
+               wrt=(0, 1))
+
+
+# ===================================================================== polynomials
+def vander_with(n=None, increasing=False):
+    def f(x):
+        return np.vander(x, n, increasing=increasing)
+    return f
+
+
+@exercises("np.vander")
+@pytest.mark.parametrize("n", [None, 1, 2, 4, 6])
+@pytest.mark.parametrize("increasing", [False, True])
+def test_vander(n, increasing):
+    x = sample((4,), (-1.5, 1.5))
+    check_rule(vander_with(n, increasing), x)
+    x0 = np.array([0.0, 1.0, -2.0])
+    check_rule(vander_with(n, increasing), x0)             # exact at 0 (0 ** -1 unused)
+    ints = np.array([0, 1, -2])
+    assert_gradient_type(check_rule(vander_with(n, increasing), ints, float32=False), ints)
+
+
+def polyval_of(p, x):
+    return np.polyval(p, x)
+
+
+@exercises("np.polyval")
+@pytest.mark.parametrize("n, xshape", [(1, (3,)), (2, ()), (4, (3,)), (5, (2, 3)), (3, "float")],
+                         ids=str)
+def test_polyval(n, xshape):
+    p = sample((n,), (-1, 1))
+    x = sample(xshape, (-1.5, 1.5), seed=1)
+    gp, gx = check_rule(polyval_of, p, x, wrt=(0, 1))
+    assert_gradient_type(gp, p)
+    assert_gradient_type(gx, x)
+    check_rule(polyval_of, p, np.array([0.0, 1.0]), wrt=(0, 1))
+    ints = np.arange(n) - 1
+    assert_gradient_type(check_rule(polyval_of, p, ints, wrt=1, float32=False), ints)
