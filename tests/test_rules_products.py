@@ -480,3 +480,254 @@ def test_polyval(n, xshape):
     check_rule(polyval_of, p, np.array([0.0, 1.0]), wrt=(0, 1))
     ints = np.arange(n) - 1
     assert_gradient_type(check_rule(polyval_of, p, ints, wrt=1, float32=False), ints)
+
+
+# ===================================================================== differences
+def diff_with(n=1, axis=-1):
+    def f(a):
+        return np.diff(a, n, axis)
+    return f
+
+
+def diff_pieces(a, p, q):
+    return np.diff(a, 2, axis=0, prepend=p, append=q)
+
+
+def diff_scalar_pieces(a, p, q):
+    return np.diff(a, axis=-1, prepend=p, append=q)
+
+
+@exercises("np.diff")
+@pytest.mark.parametrize("shape, n, axis", [((5,), 1, -1), ((5,), 3, 0), ((3, 4), 1, 0),
+                                            ((3, 4), 2, -1), ((2, 3, 4), 1, 1),
+                                            ((2, 3, 4), 2, -3), ((4,), 0, -1)], ids=str)
+def test_diff(shape, n, axis):
+    a = sample(shape, (-1, 1))
+    assert_gradient_type(check_rule(diff_with(n, axis), a), a)
+    ints = np.arange(int(np.prod(shape))).reshape(shape) ** 2
+    assert_gradient_type(check_rule(diff_with(n, axis), ints, float32=False), ints)
+
+
+@exercises("np.diff")
+def test_diff_prepend_and_append():
+    a = sample((3, 4), (-1, 1))
+    check_rule(diff_pieces, a, sample((1, 4), (-1, 1), seed=1), sample((2, 4), (-1, 1), seed=2),
+               wrt=(0, 1, 2))
+    gp = check_rule(diff_scalar_pieces, a, 0.5, sample((3, 2), (-1, 1)), wrt=(0, 1, 2))[1]
+    assert type(gp) is float
+
+
+def ediff1d_of(a):
+    return np.ediff1d(a)
+
+
+def ediff1d_ends(a, e, b):
+    return np.ediff1d(a, to_end=e, to_begin=b)
+
+
+@exercises("np.ediff1d")
+def test_ediff1d():
+    for shape in [(5,), (2, 3), (1,)]:
+        check_rule(ediff1d_of, sample(shape, (-1, 1)))
+    check_rule(ediff1d_ends, sample((2, 3), (-1, 1)), sample((2,), (-1, 1)), 0.5,
+               wrt=(0, 1, 2))
+    ints = np.arange(5) ** 2
+    assert_gradient_type(check_rule(ediff1d_of, ints, float32=False), ints)
+
+
+def cumprod_with(axis=None):
+    def f(a):
+        return np.cumprod(a, axis=axis)
+    return f
+
+
+def cumprod_method(a):
+    return a.cumprod(axis=1)
+
+
+@exercises("np.cumprod", "ndarray.cumprod()")
+@pytest.mark.parametrize("shape, axis", [((5,), None), ((5,), 0), ((3, 4), None), ((3, 4), 0),
+                                         ((3, 4), -1), ((2, 3, 4), 1), ((), None)], ids=str)
+def test_cumprod(shape, axis):
+    a = sample(shape, ("signed", 0.5, 1.5))
+    assert_gradient_type(check_rule(cumprod_with(axis), a), a)
+    check_rule(cumprod_method, sample((2, 3), ("signed", 0.5, 1.5)))
+
+
+@exercises("np.cumprod")
+def test_cumprod_at_zeros():
+    # A polynomial in each element: central differences are exact enough at zeros too.
+    for a in ([2.0, 0.0, 3.0, -1.5], [0.0, 0.0, 2.0], [1.5, -2.0, 0.0], [0.0]):
+        check_rule(cumprod_with(0), np.array(a))
+    check_rule(cumprod_with(1), np.array([[1.0, 0.0, 2.0, 0.0], [0.5, 2.0, 0.0, 3.0]]))
+    ints = np.array([2, 0, 3, 1])
+    assert_gradient_type(check_rule(cumprod_with(None), ints, float32=False), ints)
+
+
+# ===================================================================== integrals, slopes
+def trapezoid_with(axis=-1):
+    def f(y, x):
+        return np.trapezoid(y, x, axis=axis)
+    return f
+
+
+def trapezoid_dx(y, dx):
+    return np.trapezoid(y, dx=dx, axis=0)
+
+
+def trapezoid_plain(y):
+    return np.trapezoid(y)
+
+
+@exercises("np.trapezoid")
+@pytest.mark.parametrize("yshape, xshape, axis", [((5,), (5,), -1), ((3, 4), (4,), -1),
+                                                  ((3, 4), (3,), 0), ((3, 4), (3, 4), 0),
+                                                  ((2, 3, 4), (3,), 1),
+                                                  ((2, 3, 4), (2, 3, 4), -2)], ids=str)
+def test_trapezoid(yshape, xshape, axis):
+    y = sample(yshape, (-1, 1))
+    x = np.sort(sample(xshape, (0, 3), seed=1), axis=axis if len(xshape) > 1 else 0)
+    gy, gx = check_rule(trapezoid_with(axis), y, x, wrt=(0, 1))
+    assert_gradient_type(gy, y)
+    assert_gradient_type(gx, x)
+
+
+@exercises("np.trapezoid")
+def test_trapezoid_dx_and_integers():
+    y = sample((4, 3), (-1, 1))
+    gy, gdx = check_rule(trapezoid_dx, y, 0.3, wrt=(0, 1))
+    assert type(gdx) is float
+    check_rule(trapezoid_plain, y)
+    ints = np.arange(5) ** 2
+    assert_gradient_type(check_rule(trapezoid_plain, ints, float32=False), ints)
+
+
+def gradient_with(spacing=None, axis=None, edge_order=1):
+    if spacing is None:
+        def f(a):
+            return np.gradient(a, axis=axis, edge_order=edge_order)
+    else:
+        def f(a):
+            return np.gradient(a, spacing, axis=axis, edge_order=edge_order)
+    return f
+
+
+def gradient_spacing(edge_order, axis):
+    def f(a, h):
+        return np.gradient(a, h, axis=axis, edge_order=edge_order)
+    return f
+
+
+def gradient_both_axes(a):
+    return np.sum(np.gradient(a))
+
+
+@exercises("np.gradient")
+@pytest.mark.parametrize("edge_order", [1, 2])
+@pytest.mark.parametrize("shape, axis", [((5,), None), ((3,), 0), ((4, 5), 0), ((4, 5), -1),
+                                         ((2, 3, 4), 1)], ids=str)
+def test_gradient(shape, axis, edge_order):
+    a = sample(shape, (-1, 1))
+    n = shape[0 if axis is None else axis]
+    assert_gradient_type(check_rule(gradient_with(axis=axis, edge_order=edge_order), a), a)
+    check_rule(gradient_with(0.3, axis=axis, edge_order=edge_order), a)
+    check_rule(gradient_spacing(edge_order, axis), a, 0.3, wrt=(0, 1))
+    coordinates = np.cumsum(sample((n,), (0.5, 1.5), seed=3))
+    check_rule(gradient_spacing(edge_order, axis), a, coordinates, wrt=(0, 1))
+    ints = np.arange(int(np.prod(shape))).reshape(shape) ** 2
+    assert_gradient_type(check_rule(gradient_with(axis=axis, edge_order=edge_order), ints,
+                                    float32=False), ints)
+
+
+@exercises("np.gradient")
+def test_gradient_along_several_axes_is_refused():
+    with pytest.raises(AdtransError, match="once per axis"):
+        vjp_ones(gradient_both_axes, sample((3, 4), (-1, 1)))
+
+
+def interp_of(x, xp, fp):
+    return np.interp(x, xp, fp)
+
+
+def interp_bounds(x, fp, lo, hi):
+    return np.interp(x, np.array([-1.0, 0.0, 0.5, 1.0]), fp, left=lo, right=hi)
+
+
+def interp_period(x, xp, fp):
+    return np.interp(x, xp, fp, period=2.0)
+
+
+@exercises("np.interp")
+@pytest.mark.parametrize("xshape", [(), (6,), (2, 3)], ids=str)
+def test_interp(xshape):
+    xp = np.array([-1.0, -0.2, 0.3, 1.1, 1.6])
+    fp = sample((5,), (-1, 1), seed=1)
+    # x inside and outside [xp[0], xp[-1]], away from the knots.
+    x = np.array([-1.4, -0.6, 0.05, 0.7, 1.3, 2.0])[:int(np.prod(xshape))].reshape(xshape)
+    gx, gxp, gfp = check_rule(interp_of, x, xp, fp, wrt=(0, 1, 2))
+    assert_gradient_type(gx, x)
+    assert_gradient_type(gfp, fp)
+
+
+@exercises("np.interp")
+def test_interp_bounds_period_and_integers():
+    x = np.array([-1.5, -0.4, 0.2, 0.8, 1.5])
+    fp = sample((4,), (-1, 1), seed=1)
+    check_rule(interp_bounds, x, fp, -2.0, 2.0, wrt=(0, 1, 2, 3))
+    xp = np.array([0.1, 0.6, 1.2, 1.7])
+    check_rule(interp_period, np.array([-0.9, 0.3, 1.0, 1.9, 2.5]), xp, fp, wrt=(0, 1, 2))
+    assert_gradient_type(check_rule(interp_of, np.array([0, 1]), xp, fp, wrt=2,
+                                    float32=False), fp)
+
+
+def convolve_with(mode):
+    def f(a, v):
+        return np.convolve(a, v, mode)
+    return f
+
+
+def correlate_with(mode):
+    def f(a, v):
+        return np.correlate(a, v, mode)
+    return f
+
+
+def convolve_default(a, v):
+    return np.convolve(a, v) + np.correlate(a, v, mode="full")[:np.size(a) + np.size(v) - 1]
+
+
+@exercises("np.convolve", "np.correlate")
+@pytest.mark.parametrize("mode", ["full", "same", "valid"])
+@pytest.mark.parametrize("n, m", [(5, 3), (3, 5), (4, 4), (6, 1), (1, 4), (5, 2), (2, 5)],
+                         ids=str)
+def test_convolve_and_correlate(mode, n, m):
+    a, v = sample((n,), (-1, 1)), sample((m,), (-1, 1), seed=1)
+    for factory in (convolve_with, correlate_with):
+        ga, gv = check_rule(factory(mode), a, v, wrt=(0, 1))
+        assert_gradient_type(ga, a)
+        assert_gradient_type(gv, v)
+
+
+@exercises("np.convolve", "np.correlate")
+def test_convolve_defaults_and_integers():
+    check_rule(convolve_default, sample((4,), (-1, 1)), sample((3,), (-1, 1)), wrt=(0, 1))
+    ints = np.arange(4)
+    assert_gradient_type(check_rule(convolve_with("same"), ints, sample((3,), (-1, 1)),
+                                    float32=False), ints)
+
+
+@exercises("np.i0")
+@pytest.mark.parametrize("shape", [(), (5,), (2, 3)], ids=str)
+def test_i0(shape):
+    x = sample(shape, (-4, 4))
+    assert_gradient_type(check_rule(pair_of(np.multiply), np.i0(x), 1.0), np.i0(x))
+    assert_gradient_type(check_rule(unary_i0, x), x)
+    check_rule(unary_i0, np.array([0.0, 1e-3, -6.0]))
+    # Far out central differences lose digits: the slope against scipy's I1.
+    from scipy.special import i1
+    big = np.array([-30.0, 20.0, 80.0, 300.0])
+    np.testing.assert_allclose(vjp_ones(unary_i0, big), i1(big), rtol=1e-13)
+
+
+def unary_i0(x):
+    return np.i0(x)

@@ -11,6 +11,7 @@ from . import (  # noqa: F401
     products,
     reductions,
     shapes,
+    signal,
     world,
 )
 from .registry import (
