@@ -259,11 +259,13 @@ EINSUM = table([
     ("np.einsum", "i,ij,j", [(2,), (2, 3), (3,)]),
     ("np.einsum", "ab,bc,ca->", [(2, 3), (3, 2), (2, 2)]),
     ("np.einsum", "Ab,bA->A", [(2, 3), (3, 2)]),
+    ("np.einsum", "ij,jk->ik", [(2, 1), (3, 4)]),           # a label of length 1 broadcast
+    ("np.einsum", "i,i->i", [(1,), (3,)]),
 ])
 
 
 @pytest.mark.parametrize("subscripts, shapes", [c[1:] for c in EINSUM],
-                         ids=[c[1] for c in EINSUM])
+                         ids=[f"{c[1]}-{c[2]}" for c in EINSUM])
 def test_einsum(subscripts, shapes):
     args = [sample(shape, (-1, 1), seed=k) for k, shape in enumerate(shapes)]
     factory = (einsum1, einsum2, einsum3)[len(args) - 1]
@@ -562,6 +564,12 @@ def test_cumprod_at_zeros():
     check_rule(cumprod_with(1), np.array([[1.0, 0.0, 2.0, 0.0], [0.5, 2.0, 0.0, 3.0]]))
     ints = np.array([2, 0, 3, 1])
     assert_gradient_type(check_rule(cumprod_with(None), ints, float32=False), ints)
+    with pytest.raises(AdtransError, match="astype"):
+        vjp_ones(cumprod_int, np.array([1.5, 2.5]))
+
+
+def cumprod_int(a):
+    return np.cumprod(a, dtype=np.int64) * a
 
 
 # ===================================================================== integrals, slopes

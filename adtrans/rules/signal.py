@@ -123,7 +123,8 @@ def cumprod_grad(g, ans, x, axis=None):
 
 
 @defvjp(np.cumprod, methods=("cumprod",),
-        refuse={"out": "np.cumprod(..., out=...) writes in place; assign the result instead"})
+        refuse={"out": "np.cumprod(..., out=...) writes in place; assign the result instead",
+                "dtype": "np.cumprod(..., dtype=...) may round; cast with .astype(...) first"})
 def cumprod(g, ans, a, axis=None, dtype=None, out=None):
     return cumprod_grad(g, ans, a, axis)
 
