@@ -8,8 +8,10 @@ from . import (  # noqa: F401
     elementwise,
     joining,
     linalg,
+    products,
     reductions,
     shapes,
+    signal,
     world,
 )
 from .registry import (
