@@ -28,9 +28,11 @@ _UNSEEN = -1          # no assignment analysed yet (the fixpoint's bottom)
 
 # Reductions whose result is 0-d when called without an axis (np.sum(x), x.mean()).
 _REDUCTIONS = {id(f) for f in (np.sum, np.mean, np.prod, np.max, np.min, np.amax, np.amin,
-                               np.std, np.var, np.linalg.norm, np.trace, np.linalg.det,
-                               np.vdot, np.count_nonzero, np.average, np.median)}
-_REDUCING_METHODS = {"sum", "mean", "prod", "max", "min", "std", "var", "trace", "item"}
+                               np.std, np.var, np.linalg.norm, np.vdot, np.count_nonzero,
+                               np.average, np.median)}
+# Of a stack of matrices: one number per matrix.
+_PER_MATRIX = {id(f) for f in (np.trace, np.linalg.det)}
+_REDUCING_METHODS = {"sum", "mean", "prod", "max", "min", "std", "var", "item"}
 _ALWAYS_SCALAR = {id(f) for f in (float, int, bool, len)}
 # Constructors whose first argument is the shape: np.zeros((n, m)) has rank 2.
 _SHAPED = {id(f) for f in (np.zeros, np.ones, np.empty, np.full)}
@@ -230,6 +232,8 @@ class RankAnalysis:
                 return 0
             if id(function) in _REDUCTIONS and len(node.args) == 1 and not keywords:
                 return 0
+            if id(function) in _PER_MATRIX and len(node.args) == 1 and not keywords:
+                return args[0] - 2 if args[0] >= 2 else -2
             if id(function) in _ALWAYS_SCALAR:
                 return 0
             if id(function) in _SHAPED and node.args:

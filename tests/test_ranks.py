@@ -145,3 +145,15 @@ def test_items_of_dict_parameters_have_the_ranks_of_the_arguments():
     text = adtrans.source(adtrans.grad(dict_changed), params, rng.standard_normal((4, 2)))
     assert "matmul_grad" in text
     check_grads(dict_changed, params, rng.standard_normal((4, 2)))
+
+
+def det_times(x, S):
+    return np.sum(x * np.linalg.det(S)) + np.sum(x * np.trace(S)) + np.sum(x * S.trace())
+
+
+def test_det_and_trace_of_a_stack_are_not_numbers():
+    rng = np.random.default_rng(3)
+    S = rng.standard_normal((2, 3, 3))
+    assert "unbroadcast" in adtrans.source(adtrans.grad(det_times), 0.5, S)
+    check_grads(det_times, 0.5, S)
+    check_grads(det_times, np.array([0.5, 1.5, 2.0]), S[0])
