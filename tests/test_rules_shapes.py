@@ -63,6 +63,20 @@ def run_cases(name, f, shape, seed=0):
         check_int(f, x)
 
 
+def lambda_first(fn, first, *extra):
+    """``fn(first, x, *extra)``: the array is the second argument."""
+    if extra:
+        a, = extra
+
+        def f(x):
+            return fn(first, x, a)
+    else:
+        def f(x):
+            return fn(first, x)
+    f.__name__ = f"{fn.__name__}_{len(np.shape(first))}_{'_'.join(map(str, extra))}"
+    return f
+
+
 # ============================================================ tiling, repeating, padding
 S3 = (2, 3, 4)
 TILE_REPEAT = table([
@@ -416,3 +430,157 @@ SPLITS = table([
 @pytest.mark.parametrize("name, f, shape", SPLITS, ids=[c[1].__name__ for c in SPLITS])
 def test_splits(name, f, shape):
     run_cases(name, f, shape)
+
+
+# ============================================================ selection
+IDX = np.array([[0, 2], [2, 1]])
+SELECTION = table([
+    ("np.take", positional(np.take, 3), (5,)),
+    ("np.take", positional(np.take, [0, 3, 3, 1]), (2, 3)),
+    ("np.take", positional(np.take, IDX, 1), S3),
+    ("np.take", positional(np.take, [-1, 0, -1], -1), S3),
+    ("np.take", positional(np.take, 1, 0), S3),
+    ("np.take", positional(np.take, IDX, -2), (3, 2)),
+    ("np.take", positional(np.take, 0), ()),
+    ("np.take_along_axis", positional(np.take_along_axis, np.array([[0, 0], [2, 1]]), 1),
+     (2, 3)),
+    ("np.take_along_axis", positional(np.take_along_axis, np.array([[[1], [0], [1]]]), -1),
+     (2, 3, 2)),
+    ("np.take_along_axis", positional(np.take_along_axis, np.array([[2, 2, 0, 1]]), 0), (3, 4)),
+    ("np.take_along_axis", positional(np.take_along_axis, np.array([3, 3, 0]), None), (2, 2)),
+    ("np.take_along_axis", positional(np.take_along_axis, np.array([1, 0, 1]), 0), (2,)),
+    ("np.compress", lambda_first(np.compress, [True, False, True]), (4,)),
+    ("np.compress", lambda_first(np.compress, [False, True, True], 1), S3),
+    ("np.compress", lambda_first(np.compress, [1, 0], -3), S3),
+    ("np.compress", lambda_first(np.compress, [True, False, True, True, False]), (2, 3)),
+    ("np.extract", lambda_first(np.extract, np.array([[1, 0, 1], [0, 0, 1]])), (2, 3)),
+    ("np.sort", positional(np.sort), (5,)),
+    ("np.sort", positional(np.sort, None), ()),
+    ("np.sort", positional(np.sort, 0), S3),
+    ("np.sort", positional(np.sort, -2), S3),
+    ("np.sort", positional(np.sort, None), (2, 3)),
+    ("np.partition", positional(np.partition, 2), (5,)),
+    ("np.partition", positional(np.partition, (0, 2), 1), S3),
+    ("np.partition", positional(np.partition, 1, None), (2, 3)),
+    ("np.partition", positional(np.partition, -1, 0), (3, 4)),
+])
+
+
+@pytest.mark.parametrize("name, f, shape", SELECTION, ids=[c[1].__name__ for c in SELECTION])
+def test_selection(name, f, shape):
+    run_cases(name, f, shape, seed=5)
+
+
+def method_take(x):
+    return x.take([2, 0, 0], axis=-1)
+
+
+def take_wrap(x):
+    return np.take(x, [4, -7, 1], axis=0, mode="wrap")
+
+
+def take_clip(x):
+    return np.take(x, [4, -7, 1], mode="clip")
+
+
+def sort_keyword(x):
+    return np.sort(x, axis=0, kind="stable")
+
+
+@exercises("ndarray.take()", "np.take", "np.sort")
+@pytest.mark.parametrize("f", [method_take, take_wrap, take_clip, sort_keyword])
+def test_selection_keywords(f):
+    run_cases("", f, (3, 4))
+
+
+def sort_ties(x):
+    return np.sort(x) * np.array([1.0, 2.0, 3.0, 4.0])
+
+
+@exercises("np.sort")
+def test_sort_ties_follow_the_stable_order():
+    g = adtrans.grad(lambda_sum(sort_ties))(np.array([2.0, 1.0, 2.0, 0.0]))
+    np.testing.assert_array_equal(g, [3.0, 2.0, 4.0, 1.0])
+
+
+def choose_list(a, x, y):
+    return np.choose(a, [x, y * 2.0, 0.5])
+
+
+def choose_array(a, xs):
+    return np.choose(a, xs)
+
+
+def choose_clip(a, x, y):
+    return np.choose(a, [x, y], mode="clip")
+
+
+@exercises("np.choose")
+def test_choose():
+    a = np.array([[0, 1, 2, 1], [2, 2, 0, 0], [1, 0, 1, 2]])
+    x, y = sample((3, 4), (-1, 1), 1), sample((4,), (-1, 1), 2)
+    check_rule(choose_list, a, x, y, wrt=(1, 2))
+    check_rule(choose_list, a, 0.3, y, wrt=(1, 2))
+    check_rule(choose_array, a, sample((3, 3, 4), (-1, 1)), wrt=1)
+    check_rule(choose_clip, np.array([-1, 0, 3, 1]), y, x[0], wrt=(1, 2))
+    check_int(choose_list, x, 1, a, y)
+
+
+def select3(x, y):
+    return np.select([x > 0.5, x < -0.2], [x ** 2, y], default=np.cos(y))
+
+
+def select_positional_default(x, y):
+    return np.select([x > 0.5, x < 0.0], [x * 3.0, 2.0], y)
+
+
+def select_no_default(x, y):
+    return np.select([y > 0], [x * y])
+
+
+@exercises("np.select")
+@pytest.mark.parametrize("xs, ys", [((5,), (5,)), ((3, 4), (4,)), ((2, 3, 4), ()),
+                                    ((), (3,))])
+def test_select(xs, ys):
+    x, y = sample(xs, (-1, 1), 1), sample(ys, (-1, 1), 2)
+    for f in (select3, select_positional_default, select_no_default):
+        check_rule(f, x, y, wrt=(0, 1))
+
+
+def puts_along_axis(x):
+    y = x * 2.0
+    np.put_along_axis(y, np.array([[0], [1]]), 0.0, axis=1)
+    return np.sum(y)
+
+
+def piecewise(x):
+    return np.sum(np.piecewise(x, [x < 0, x >= 0], [np.sin, np.cos]))
+
+
+@pytest.mark.parametrize("f, hint", [(puts_along_axis, "np.where"), (piecewise, "np.select")])
+def test_put_along_axis_and_piecewise_refused_with_hints(f, hint):
+    with pytest.raises(AdtransError, match=hint):
+        adtrans.grad(f)(sample((2, 3), (-1, 1)))
+
+
+def where_broadcast3(c, x, y):
+    return np.where(c, x, y) ** 2
+
+
+def nonzero_index(x):
+    return x[np.nonzero(x > 0)] ** 2
+
+
+def nonzero_rows(x):
+    rows, cols = np.nonzero(x > 0.2)
+    return x[rows, cols] * x[rows, 0]
+
+
+@exercises("np.where")
+def test_where_broadcasting_and_nonzero_indexing():
+    c = np.array([[True], [False], [True]])
+    check_rule(where_broadcast3, c, sample((4,), (-1, 1), 1), sample((2, 1, 1), (-1, 1), 2),
+               wrt=(1, 2))
+    check_rule(where_broadcast3, c, 0.5, sample((3, 4), (-1, 1), 2), wrt=(1, 2))
+    for f in (nonzero_index, nonzero_rows):
+        check_rule(f, sample((3, 4), (-1, 1), 3))

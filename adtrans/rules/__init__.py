@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     joining,
     linalg,
     reductions,
+    selection,
     shapes,
     world,
 )
