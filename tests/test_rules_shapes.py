@@ -584,3 +584,220 @@ def test_where_broadcasting_and_nonzero_indexing():
     check_rule(where_broadcast3, c, 0.5, sample((3, 4), (-1, 1), 2), wrt=(1, 2))
     for f in (nonzero_index, nonzero_rows):
         check_rule(f, sample((3, 4), (-1, 1), 3))
+
+
+# ============================================================ statistics
+def reduction_cases(name, fn, shapes=((), (5,), (3, 4), S3), axes=True, keepdims=True):
+    """``fn`` over all axes (None, each, negative, a tuple), with and without keepdims."""
+    cases = [(name, positional(fn), shape) for shape in shapes]
+    if axes:
+        cases += [(name, positional(fn, a), S3) for a in (0, 1, -1, (0, 2), (-1, -2))]
+        cases += [(name, positional(fn, -1), (4,))]
+    if keepdims:
+        cases += [(name, keepdims_case(fn, a), S3) for a in (None, 1, (0, -1))]
+    return cases
+
+
+def keepdims_case(fn, axis):
+    def f(x):
+        return fn(x, axis=axis, keepdims=True)
+    f.__name__ = f"{fn.__name__}_keepdims_{axis}"
+    return f
+
+
+def cumulative_cases(name, fn):
+    return [(name, positional(fn), ()), (name, positional(fn), (5,)),
+            (name, positional(fn), (3, 4)), (name, positional(fn, 1), S3),
+            (name, positional(fn, -3), S3), (name, positional(fn, 0), (4,))]
+
+
+STATISTICS = table(
+    cumulative_cases("np.cumprod", np.cumprod) + cumulative_cases("np.nancumsum", np.nancumsum)
+    + reduction_cases("np.nansum", np.nansum) + reduction_cases("np.nanmean", np.nanmean)
+    + reduction_cases("np.nanprod", np.nanprod) + reduction_cases("np.nanmax", np.nanmax)
+    + reduction_cases("np.nanmin", np.nanmin) + reduction_cases("np.nanvar", np.nanvar)
+    + reduction_cases("np.nanstd", np.nanstd, shapes=((5,), (3, 4), S3))
+    + reduction_cases("np.ptp", np.ptp)
+    + reduction_cases("np.median", np.median)
+    + reduction_cases("np.average", np.average, keepdims=False)
+    + reduction_cases("np.var", np.var) + reduction_cases("np.std", np.std, shapes=((4,),))
+    + reduction_cases("np.max", np.max) + reduction_cases("np.amin", np.amin)
+    + [("np.quantile", positional(np.quantile, 0.3), (5,)),
+       ("np.quantile", positional(np.quantile, [0.0, 0.5, 1.0]), (3, 4)),
+       ("np.quantile", positional(np.quantile, np.array([[0.1], [0.75]]), -1), S3),
+       ("np.quantile", positional(np.quantile, 0.9, (0, 2)), S3),
+       ("np.quantile", positional(np.quantile, 0.5), ()),
+       ("np.percentile", positional(np.percentile, 30.0), (5,)),
+       ("np.percentile", positional(np.percentile, [10.0, 99.0], 1), S3),
+       ("np.percentile", positional(np.percentile, 50, (-1, 0)), S3)])
+
+
+@pytest.mark.parametrize("name, f, shape", STATISTICS, ids=[c[1].__name__ for c in STATISTICS])
+def test_statistics(name, f, shape):
+    run_cases(name, f, shape, seed=7)
+
+
+def ddof_var(x):
+    return np.var(x, axis=(0, -1), ddof=1, keepdims=True)
+
+
+def ddof_std(x):
+    return np.std(x, axis=-2, ddof=2)
+
+
+def ddof_nanvar(x):
+    return np.nanvar(x, axis=1, ddof=1)
+
+
+def ddof_nanstd(x):
+    return np.nanstd(x, ddof=1, keepdims=True)
+
+
+def method_cumprod(x):
+    return x.cumprod(axis=-1)
+
+
+def quantile_keywords(x):
+    return np.quantile(x, q=[0.25, 0.5], axis=1, keepdims=True, method="linear")
+
+
+def percentile_keepdims(x):
+    return np.percentile(x, 75.0, axis=(0, 2), keepdims=True)
+
+
+def median_keepdims(x):
+    return np.median(x, axis=-1, keepdims=True)
+
+
+@exercises("np.var", "np.std", "np.nanvar", "np.nanstd", "ndarray.cumprod()", "np.quantile",
+           "np.percentile", "np.median")
+@pytest.mark.parametrize("f", [ddof_var, ddof_std, ddof_nanvar, ddof_nanstd, method_cumprod,
+                               quantile_keywords, percentile_keepdims, median_keepdims])
+def test_statistics_keywords(f):
+    run_cases("", f, (3, 4, 2), seed=8)
+
+
+def cumprod_total(x):
+    return np.cumprod(x, axis=0)
+
+
+@exercises("np.cumprod")
+def test_cumprod_through_zeros():
+    x = sample((5, 2), (-1, 1))
+    x[1, 0] = 0.0
+    x[3, 1] = x[4, 1] = 0.0
+    check_rule(cumprod_total, x)
+    check_rule(positional(np.cumprod), np.array([2.0, 0.0, 3.0, 0.0]))
+
+
+NAN_X = np.array([[0.5, np.nan, -0.3, 0.8], [np.nan, np.nan, np.nan, np.nan],
+                  [0.2, 0.9, np.nan, 0.9]])
+
+
+def nan_reductions(x):
+    return (np.nansum(x, axis=1) + np.nanmean(x, axis=1) + np.nanprod(x, axis=1) * 2.0
+            + np.nanvar(x, axis=1) + np.nancumsum(x, axis=1)[:, -1])
+
+
+def nan_extremes(x):
+    return np.nanmax(x, axis=1) * 3.0 + np.nanmin(x, axis=1)
+
+
+def nan_std(x):
+    return np.nanstd(x[0])
+
+
+@exercises("np.nansum", "np.nanmean", "np.nanprod", "np.nanvar", "np.nancumsum",
+           "np.nanmax", "np.nanmin", "np.nanstd")
+def test_nan_elements_get_zero():
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        g = vjp_ones(nan_reductions, NAN_X)
+        clean = NAN_X[[0, 2]]
+        expected = vjp_ones(nan_reductions, np.where(np.isnan(clean), 0.0, clean))
+        # The row of NaNs gives zeros; other NaNs zeros; elsewhere the derivative with the
+        # NaN entries fixed (checked by finite differences on the present ones).
+        assert np.all(g[1] == 0) and np.all(g[np.isnan(NAN_X)] == 0)
+        assert np.all(np.isfinite(expected))
+        for row in (0, 2):
+            present = ~np.isnan(NAN_X[row])
+
+            def one_row(v, row=row, present=present):
+                full = NAN_X[row].copy()
+                full[present] = v
+                return float(np.sum(nan_reductions(full[None])))
+            v = NAN_X[row][present]
+            eps = 1e-6
+            fd = [(one_row(v + eps * e) - one_row(v - eps * e)) / (2 * eps)
+                  for e in np.eye(v.size)]
+            np.testing.assert_allclose(g[row][present], fd, rtol=1e-5, atol=1e-6)
+        g = vjp_ones(nan_extremes, NAN_X)
+        np.testing.assert_array_equal(g, [[0, 0, 1, 3], [0, 0, 0, 0], [1, 1.5, 0, 1.5]])
+        g = vjp_ones(nan_std, NAN_X)
+        assert np.all(np.isfinite(g[0])) and g[0, 1] == 0
+
+
+def weighted_average(x, w):
+    return np.average(x, axis=1, weights=w)
+
+
+def weighted_average_full(x, w):
+    return np.average(x, weights=w)
+
+
+def weighted_average_negative(x, w):
+    return np.average(x, -1, w, keepdims=True)
+
+
+def average_returned(x):
+    return np.average(x, weights=x, returned=True)[0]
+
+
+@exercises("np.average")
+def test_weighted_average():
+    x = sample(S3, (-1, 1), 1)
+    check_rule(weighted_average, x, sample((3,), (0.5, 2), 2), wrt=(0, 1))
+    check_rule(weighted_average_full, x, sample(S3, (0.5, 2), 3), wrt=(0, 1))
+    check_rule(weighted_average_negative, x, sample((4,), (0.5, 2), 4), wrt=(0, 1))
+    check_rule(weighted_average_full, 0.5, 2.0, wrt=(0, 1))
+    check_int(weighted_average, x, 0, sample((3,), (0.5, 2), 2))
+    with pytest.raises(AdtransError, match="returned"):
+        adtrans.grad(average_returned)(x)
+
+
+def ties_max(x):
+    return np.sum(np.max(x, axis=1)) + np.amin(x) * 2.0 + np.sum(np.ptp(x, axis=0))
+
+
+@exercises("np.max", "np.amin", "np.ptp")
+def test_extremes_share_ties_equally():
+    x = np.array([[1.0, 3.0, 3.0], [2.0, 2.0, 1.0]])
+    g = vjp_ones(ties_max, x)
+    # max rows: [0, .5, .5], [.5, .5, 0]; amin: 1s at (0,0) and (1,2), 2 each shared: 1 each;
+    # ptp columns: max-min per column, ties none except none.
+    expected = np.array([[0, 0.5, 0.5], [0.5, 0.5, 0]]) + np.array([[1, 0, 0], [0, 0, 1]]) + \
+        np.array([[-1, 1, 1], [1, -1, -1]])
+    np.testing.assert_allclose(g, expected)
+
+
+def quantile_method(x):
+    return np.quantile(x, 0.5, method="nearest")
+
+
+def quantile_of_q(x, q):
+    return np.quantile(x, q)
+
+
+def median_ties(x):
+    return np.median(x)
+
+
+@exercises("np.quantile", "np.median")
+def test_quantile_refusals_and_ties():
+    x = sample((5,), (-1, 1))
+    with pytest.raises(AdtransError, match="linear"):
+        adtrans.grad(quantile_method)(x)
+    with pytest.raises(AdtransError, match="respect to q"):
+        adtrans.grad(quantile_of_q, wrt=1)(x, 0.3)
+    g = vjp_ones(median_ties, np.array([1.0, 2.0, 2.0, 2.0, 5.0]))
+    assert np.sum(g) == 1.0 and g[0] == g[4] == 0

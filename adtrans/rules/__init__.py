@@ -11,6 +11,7 @@ from . import (  # noqa: F401
     reductions,
     selection,
     shapes,
+    statistics,
     world,
 )
 from .registry import (
