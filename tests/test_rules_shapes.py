@@ -801,3 +801,51 @@ def test_quantile_refusals_and_ties():
         adtrans.grad(quantile_of_q, wrt=1)(x, 0.3)
     g = vjp_ones(median_ties, np.array([1.0, 2.0, 2.0, 2.0, 5.0]))
     assert np.sum(g) == 1.0 and g[0] == g[4] == 0
+
+
+# ============================================================ np.r_ and np.c_
+def r_mixed(x, a):
+    return np.r_[a, 2.0 * x, 0:3, 5.0] ** 2
+
+
+def r_single(x, a):
+    return np.r_[np.sin(x)] * a
+
+
+def r_arrays(x, a):
+    return np.r_[x[1:], np.cos(x), a * x[0]]
+
+
+def c_mixed(x, a):
+    return np.c_[x, x * a, np.ones(np.shape(x))] ** 2
+
+
+def c_matrices(x, a):
+    return np.c_[np.outer(x, x), x] * a
+
+
+def r_directive(x, a):
+    return np.r_["0,2", x, a * x]
+
+
+def c_directive(x, a):
+    return np.c_["1", x, a]
+
+
+def r_matrices(x, a):
+    return np.r_[np.outer(x, x), np.outer(x, x) * a]
+
+
+@exercises("np.r_", "np.c_")
+def test_r_and_c():
+    x = sample((3,), (-1, 1), 1)
+    for f in (r_mixed, r_single, r_arrays, c_mixed, c_matrices):
+        check_rule(f, x, 0.4, wrt=(0, 1))
+        check_rule(f, x, np.float64(0.4), wrt=(0, 1))
+        check_int(f, x, 0, 0.4)
+    check_rule(r_mixed, 0.5, x, wrt=(0, 1))
+    for f in (r_directive, c_directive):
+        with pytest.raises(AdtransError, match="string directive"):
+            adtrans.vjp(f, x, 0.4)
+    with pytest.raises(AdtransError, match="np.concatenate"):
+        adtrans.vjp(r_matrices, x, 0.4)[1](np.ones((6, 3)))
