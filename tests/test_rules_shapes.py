@@ -849,3 +849,22 @@ def test_r_and_c():
             adtrans.vjp(f, x, 0.4)
     with pytest.raises(AdtransError, match="np.concatenate"):
         adtrans.vjp(r_matrices, x, 0.4)[1](np.ones((6, 3)))
+
+
+def choose_keyword(x):
+    return np.choose(np.array([0, 1]), choices=[x, 2.0 * x])
+
+
+def choose_keyword_name(x):
+    parts = [x, 2.0 * x]
+    return np.choose(np.array([0, 1]), choices=parts)
+
+
+@exercises("np.choose")
+def test_a_called_rule_refuses_a_varied_keyword_argument():
+    # Regression: called rules give cotangents of positional arguments only; a keyword one
+    # got a silent zero.
+    with pytest.raises(AdtransError, match="depend on the input"):
+        adtrans.grad(lambda_sum(choose_keyword))(np.array([1.0, 2.0]))
+    with pytest.raises(AdtransError, match="positionally"):
+        adtrans.grad(lambda_sum(choose_keyword_name))(np.array([1.0, 2.0]))
