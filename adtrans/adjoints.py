@@ -102,7 +102,7 @@ class AdjointExpressions:
             if container not in names_read(index):
                 adjoint.shape_reads = {container}       # add_at reads its shape
         elif operation.rule.called:
-            self.called_rule_adjoint(operation, adjoint)
+            self.called_rule_adjoint(operation, adjoint, stmt)
         else:
             rule = operation.rule
             if rule.by_rank:
@@ -145,9 +145,17 @@ class AdjointExpressions:
         adjoint.reads_args &= self.local_names
         self.adjoints[id(stmt)] = adjoint
 
-    def called_rule_adjoint(self, operation, adjoint: StatementAdjoint) -> None:
+    def called_rule_adjoint(self, operation, adjoint: StatementAdjoint,
+                            stmt: ast.stmt) -> None:
         """``ct = rule(g, ans, *args)``: the k-th entry of ``ct`` for the k-th argument."""
         rule = operation.rule
+        for keyword in operation.call_keywords:
+            if names_read(keyword.value) & self.activity.varied:
+                # A called rule gives cotangents of positional arguments only.
+                raise self.src.error(stmt, f"{operation.description} is given "
+                                           f"{keyword.arg}= by keyword a value that depends "
+                                           "on the input being differentiated; pass it "
+                                           "positionally")
         function = self.helper(f"{rule.name}", rule.function)
         adjoint.call = ast.Call(func=load(function), args=[load(G), load(ANS),
                                                           *operation.call_args],

@@ -390,7 +390,9 @@ class Classifier:
                                      "np.arctan2 for moduli and angles)")
         if rule.called:
             # Called with the call's own arguments; one cotangent per positional one.
-            return Operation("rule", rule, operands=list(args), description=what,
+            # Keyword values count as operands: a varied one is refused (adjoints.py).
+            return Operation("rule", rule, operands=list(args) + [k.value for k in keywords],
+                             description=what,
                              seen=list(args) + [k.value for k in keywords],
                              call_args=list(args), call_keywords=list(keywords))
         bindings = bind_arguments(self.src, stmt, rule, args, keywords, what)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 
 from .astutil import load as _load
+from .rules.registry import rule_for_function
 from .source import UNRESOLVED
 
 # Methods whose positional arguments NumPy also accepts as one tuple: x.reshape(2, 3).
@@ -86,6 +87,13 @@ class Expressions:
         """A name or attribute chain bound outside the function (np.pi, a global)."""
         return isinstance(expr, (ast.Name, ast.Attribute)) and \
             self.src.resolve(expr, self.local_names, self.known) is not UNRESOLVED
+
+    def index_object(self, expr: ast.expr) -> bool:
+        """Whether ``expr`` names an index object with a called rule (np.r_, np.c_)."""
+        if not self.is_static(expr):
+            return False
+        rule = rule_for_function(self.src.resolve(expr, self.local_names, self.known))
+        return rule is not None and rule.called
 
     def bind(self, value: ast.expr, base: str | None = None) -> ast.Name:
         """A name for an atom: itself if it is one, else a temporary assigned to it."""
@@ -168,6 +176,15 @@ class Expressions:
                 return expr
             return ast.Attribute(value=self.atom(expr.value), attr=expr.attr, ctx=ast.Load())
         if isinstance(expr, ast.Subscript):
+            if self.index_object(expr.value):
+                # np.r_[a, 2 * x, 0:3]: the items are the arguments of a called rule.
+                items = expr.slice.elts if isinstance(expr.slice, ast.Tuple) else [expr.slice]
+                parts = [self.index(i) if isinstance(i, ast.Slice) or (
+                    isinstance(i, ast.Constant) and isinstance(i.value, str))
+                    else self.atom(i) for i in items]
+                index = ast.Tuple(elts=parts, ctx=ast.Load()) \
+                    if isinstance(expr.slice, ast.Tuple) else parts[0]
+                return ast.Subscript(value=expr.value, slice=index, ctx=ast.Load())
             node = ast.Subscript(value=self.atom(expr.value), slice=self.index(expr.slice),
                                  ctx=ast.Load())
             node._adtrans_iterates = getattr(expr, "_adtrans_iterates", None)  # type: ignore

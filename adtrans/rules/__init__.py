@@ -10,8 +10,10 @@ from . import (  # noqa: F401
     linalg,
     products,
     reductions,
+    selection,
     shapes,
     signal,
+    statistics,
     world,
 )
 from .registry import (

@@ -10,8 +10,9 @@ These are called rules: their work depends on how many arrays there are.
 
 import numpy as np
 
+from ..errors import AdtransError
 from ..runtime import float_dtype
-from .registry import defvjp_called
+from .registry import DISPLAY_NAMES, defvjp_called
 
 
 def _pieces(g, arrays, promoted, axis):
@@ -118,3 +119,40 @@ def dsplit_vjp(g, ans, ary, indices_or_sections):
 
 if hasattr(np, "row_stack"):           # deprecated since NumPy 2.0, an alias of vstack
     defvjp_called(np.row_stack)(vstack_vjp)
+
+
+def _index_object_pieces(g, items, promote, axis):
+    """``g`` cut where ``np.r_`` / ``np.c_`` joined ``items`` (each promoted as they do),
+    one piece per item in its own shape; None for slices (ranges, constant)."""
+    promoted = [promote(item) for item in items]
+    sizes = [np.shape(p)[axis] for p in promoted]
+    parts = np.split(np.asarray(g), np.cumsum(sizes)[:-1], axis=axis)
+    return tuple(None if isinstance(item, slice) else np.reshape(part, np.shape(item))
+                 for item, part in zip(items, parts, strict=True))
+
+
+def _check_items(items, what):
+    for item in items:
+        if isinstance(item, str):
+            raise AdtransError(f"{what} with a string directive has no derivative rule")
+        if np.ndim(item) > (1 if what == "np.r_" else 2):
+            raise AdtransError(f"{what} of arrays of {np.ndim(item)} dimensions has no "
+                               "derivative rule; use np.concatenate")
+
+
+@defvjp_called(np.r_, linear=True)
+def r_vjp(g, ans, *items):
+    """``np.r_[a, x, 0:3]``: numbers and 1-D arrays joined; each gets its piece of ``g``."""
+    _check_items(items, "np.r_")
+    return _index_object_pieces(g, items, lambda item: np.r_[item], 0)
+
+
+@defvjp_called(np.c_, linear=True)
+def c_vjp(g, ans, *items):
+    """``np.c_[a, b]``: 1-D arrays become columns, joined along the last axis."""
+    _check_items(items, "np.c_")
+    return _index_object_pieces(g, items, lambda item: np.c_[item], -1)
+
+
+DISPLAY_NAMES[id(np.r_)] = "np.r_"
+DISPLAY_NAMES[id(np.c_)] = "np.c_"
