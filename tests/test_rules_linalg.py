@@ -875,6 +875,10 @@ def test_sqrtm(shape):
     check_rule(sp_sqrtm, spd(shape, 10) + 0.3 * general(shape, 11))    # not symmetric
 
 
+def test_sqrtm_of_complex_eigenvalues_with_a_real_root():
+    check_rule(sp_sqrtm, np.array([[1.0, -2.0], [2.0, 1.0]]))        # eigenvalues 1 +- 2i
+
+
 def sqrtm_sum(a):
     return np.sum(np.real(sla.sqrtm(a)))
 

@@ -7,7 +7,7 @@ decomposition" (2016); J. Townsend, "Differentiating the singular value decompos
 (2016); the QR rule of Walter & Lehmann / Seeger et al.; Boeddeker et al. (2017) for
 eigenvectors of a general matrix.
 
-Conventions (docs/rules.md repeats them):
+Conventions:
 
 * Functions that read one triangle only (``cholesky``, ``eigh``, ``eigvalsh``; the upper
   one for ``cholesky(upper=True)`` and ``UPLO="U"``) get the derivative of what NumPy

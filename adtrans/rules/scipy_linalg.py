@@ -126,7 +126,7 @@ def cho_solve_vjp(g, ans, c_and_lower, b, overwrite_b=False, check_finite=True):
     "assume_a": "only the general inverse has a rule; drop assume_a",
     "lower": "only the general inverse has a rule; drop lower"})
 def inv(g, ans, a, overwrite_a=False, check_finite=True, assume_a=None, lower=False):
-    return -_T(ans) @ g @ _T(ans)
+    return -np.swapaxes(ans, -1, -2) @ g @ np.swapaxes(ans, -1, -2)
 
 
 @defvjp(sla.det, prefix=SCIPY, refuse={
@@ -207,6 +207,8 @@ def sqrtm_cotangent(g, ans, a):
 
 @defvjp_called(sla.sqrtm, prefix=SCIPY)
 def sqrtm_vjp(g, ans, A, disp=_UNSET, blocksize=_UNSET):
+    """Principal square root ``X`` of a matrix whose root is real: ``A_bar`` solves the
+    Sylvester equation ``X.T A_bar + A_bar X.T = g``."""
     if disp is not _UNSET or blocksize is not _UNSET:
         raise AdtransError("scipy.linalg.sqrtm with disp= or blocksize= (deprecated) has no "
                            "rule; drop them")
