@@ -889,3 +889,26 @@ def test_sqrtm_complex_refused():
         adtrans.grad(sqrtm_sum)(x)
     with pytest.raises(AdtransError, match="complex"):
         scipy_linalg_rules.sqrtm_vjp(np.ones((2, 2)), sla.sqrtm(x), x)
+
+
+def cond_factory(p=None):
+    def f(x):
+        return np.linalg.cond(x, p)
+    return f
+
+
+@exercises("np.linalg.cond")
+@pytest.mark.parametrize("p", [None, 2, -2, "fro", "nuc", 1, -1, np.inf, -np.inf], ids=str)
+def test_cond(p):
+    check_rule(cond_factory(p), well_conditioned((3, 3), 12))
+    check_rule(cond_factory(p), well_conditioned((2, 3, 3), 13))
+    if p in (None, 2, -2):
+        check_rule(cond_factory(p), general((4, 2), 14))
+        check_rule(cond_factory(p), general((2, 2, 4), 15))
+
+
+def test_cond_singular_refused():
+    with pytest.raises(AdtransError, match="singular"):
+        adtrans.grad(cond_factory())(np.ones((2, 2)))
+    with pytest.raises(AdtransError, match="singular"):
+        adtrans.grad(cond_factory(1))(np.ones((2, 2)))
