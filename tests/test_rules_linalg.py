@@ -912,3 +912,28 @@ def test_cond_singular_refused():
         adtrans.grad(cond_factory())(np.ones((2, 2)))
     with pytest.raises(AdtransError, match="singular"):
         adtrans.grad(cond_factory(1))(np.ones((2, 2)))
+
+
+def svd_vectors_sum(a):
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    return np.sum(u * u * np.arange(2.0))
+
+
+def svdvals_weighted(a):
+    return np.sum(np.linalg.svdvals(a) * np.arange(3.0))
+
+
+def eig_weighted(a):
+    w, v = np.linalg.eig(a)
+    return np.sum(w * np.arange(3.0))
+
+
+def test_degenerate_spectra_refused():
+    column = np.array([[1.0, 0.0], [2.0, 0.0], [3.0, 0.0], [4.0, 0.0]])
+    with pytest.raises(AdtransError, match="rank-deficient"):
+        adtrans.grad(svd_vectors_sum)(column)
+    with pytest.raises(AdtransError, match="repeated"):
+        adtrans.grad(svdvals_weighted)(np.eye(3))
+    with pytest.raises(AdtransError, match="repeated"):
+        adtrans.grad(eig_weighted)(np.eye(3))
+    np.testing.assert_allclose(adtrans.grad(summed(np.linalg.svdvals))(np.eye(3)), np.eye(3))
