@@ -90,6 +90,7 @@ PIECEWISE_EXAMPLES = {
                       lambda: (vector(), vector())),
     np.digitize: (lambda v, b: np.digitize(v, np.sort(b)), lambda: (vector(), vector())),
     np.lexsort: (lambda a, b: np.lexsort((a, b)), lambda: (vector(), vector())),
+    np.linalg.matrix_rank: (np.linalg.matrix_rank, lambda: (vector(6).reshape(2, 3),)),
     np.bitwise_and: (np.bitwise_and, lambda: (np.arange(5), np.arange(5, 10))),
     np.bitwise_or: (np.bitwise_or, lambda: (np.arange(5), np.arange(5, 10))),
     np.bitwise_xor: (np.bitwise_xor, lambda: (np.arange(5), np.arange(5, 10))),

@@ -3,11 +3,15 @@ on single and stacked matrices; refusals checked to raise AdtransError."""
 
 import numpy as np
 import pytest
+import scipy.linalg as sla
 from helpers.rule_testing import assert_gradient_type, check_rule, exercises, rng, sample
 
 import adtrans
 from adtrans import AdtransError
 from adtrans.rules import linalg as linalg_rules
+from adtrans.rules import scipy_linalg as scipy_linalg_rules  # registers its rules
+
+# (Once registry.OPTIONAL_RULES lists "scipy_linalg", importing scipy.linalg loads them.)
 
 
 # ============================================================================ inputs
@@ -721,3 +725,215 @@ def test_integer_matrices(fn):
     g = adtrans.grad(summed(fn))(integer)
     assert_gradient_type(g, integer)
     np.testing.assert_allclose(g, adtrans.grad(summed(fn))(integer.astype(float)), rtol=1e-12)
+
+
+# ============================================================================ scipy.linalg
+def tri_factory(trans=0, lower=False, unit_diagonal=False):
+    def f(a, b):
+        return sla.solve_triangular(a, b, trans=trans, lower=lower, unit_diagonal=unit_diagonal)
+    return f
+
+
+def tri_positional(a, b):
+    return sla.solve_triangular(a, b, 1, True)
+
+
+@exercises("scipy.linalg.solve_triangular")
+@pytest.mark.parametrize("trans", [0, 1, 2, "T"])
+@pytest.mark.parametrize("lower", [False, True])
+def test_solve_triangular(trans, lower):
+    a = well_conditioned((3, 3), 1)          # the triangle not read is garbage
+    for b in (general((3,), 2), general((3, 2), 3)):
+        g = check_rule(tri_factory(trans, lower), a, b, wrt=(0, 1))[0]
+        assert np.all((np.triu(g, 1) if lower else np.tril(g, -1)) == 0)
+    g = check_rule(tri_factory(trans, lower, True), a, general((3, 2), 4), wrt=(0, 1))[0]
+    assert np.all(np.diagonal(g) == 0)
+    check_rule(tri_factory(trans, lower), well_conditioned((2, 3, 3), 5),
+               general((2, 3, 2), 6), wrt=(0, 1))
+    check_rule(tri_factory(trans, lower), well_conditioned((2, 3, 3), 5),
+               general((3,), 6), wrt=(0, 1))
+    check_rule(tri_positional, a, general((3,), 7), wrt=(0, 1))
+
+
+def sp_cholesky(a):
+    return sla.cholesky(a)
+
+
+def sp_cholesky_lower(a):
+    return sla.cholesky(a, lower=True)
+
+
+def cho_factor_factory(lower):
+    def f(a):
+        c, low = sla.cho_factor(a, lower=lower)
+        return c
+    return f
+
+
+def cho_solve_factory(lower):
+    def f(a, b):
+        factor = sla.cho_factor(a, lower=lower)
+        return sla.cho_solve(factor, b)
+    return f
+
+
+def cho_solve_unpacked(a, b):
+    c, low = sla.cho_factor(a)
+    return sla.cho_solve((c, low), b)
+
+
+def cho_solve_of_c(c, b):
+    return sla.cho_solve((c, True), b)
+
+
+@exercises("scipy.linalg.cholesky", "scipy.linalg.cho_factor", "scipy.linalg.cho_solve")
+@pytest.mark.parametrize("shape", [(1, 1), (3, 3), (2, 3, 3)], ids=str)
+def test_scipy_cholesky(shape):
+    a = spd(shape, 2)
+    g = check_rule(sp_cholesky, a)
+    assert np.all(np.tril(g, -1) == 0)
+    g = check_rule(sp_cholesky_lower, a)
+    assert np.all(np.triu(g, 1) == 0)
+    for lower in (False, True):
+        check_rule(cho_factor_factory(lower), a)
+        for b in (general(shape[-1:], 3), general(shape[:-1] + (2,), 4)):
+            check_rule(cho_solve_factory(lower), a, b, wrt=(0, 1))
+    check_rule(cho_solve_unpacked, a, general(shape[-1:], 5), wrt=(0, 1))
+    c = np.linalg.cholesky(a) + np.triu(general(shape, 6), 1)    # garbage above: not read
+    g = check_rule(cho_solve_of_c, c, general(shape[-1:], 7), wrt=(0, 1))[0]
+    assert np.all(np.triu(g, 1) == 0)
+
+
+def sp_inv(a):
+    return sla.inv(a)
+
+
+def sp_det(a):
+    return sla.det(a)
+
+
+def sp_solve_factory(transposed=False, assume_a=None, lower=False):
+    def f(a, b):
+        return sla.solve(a, b, lower=lower, assume_a=assume_a, transposed=transposed)
+    return f
+
+
+def sp_inv_sym(a):
+    return np.sum(sla.inv(a, assume_a="sym"))
+
+
+@exercises("scipy.linalg.inv", "scipy.linalg.det", "scipy.linalg.solve")
+def test_scipy_inv_det_solve():
+    a = well_conditioned((3, 3), 3)
+    check_rule(sp_inv, a)
+    check_rule(sp_det, a)
+    check_rule(sp_det, np.array([[1.0, 2.0], [2.0, 4.0]]))
+    check_rule(sp_inv, well_conditioned((2, 3, 3), 4))
+    check_rule(sp_det, well_conditioned((2, 3, 3), 4))
+    for b in (general((3,), 5), general((3, 2), 6)):
+        check_rule(sp_solve_factory(), a, b, wrt=(0, 1))
+        check_rule(sp_solve_factory(transposed=True), a, b, wrt=(0, 1))
+        s = spd((3, 3), 7)
+        s[2, 0] += 3.0                        # garbage in the triangle not read
+        for lower in (False, True):
+            t = s.T.copy() if lower else s
+            for assume_a in ("sym", "pos"):
+                g = check_rule(sp_solve_factory(assume_a=assume_a, lower=lower), t, b,
+                               wrt=(0, 1))[0]
+                assert np.all((np.triu(g, 1) if lower else np.tril(g, -1)) == 0)
+    check_rule(sp_solve_factory(), well_conditioned((2, 3, 3), 8), general((2, 3, 2), 9),
+               wrt=(0, 1))
+    with pytest.raises(AdtransError, match="assume_a"):
+        adtrans.grad(sp_inv_sym)(a)
+    with pytest.raises(AdtransError, match="assume_a"):
+        adtrans.grad(summed_solve_diagonal)(a, np.ones(3))
+
+
+def summed_solve_diagonal(a, b):
+    return np.sum(sla.solve(a, b, assume_a="diagonal"))
+
+
+def sp_expm(a):
+    return sla.expm(a)
+
+
+def sp_sqrtm(a):
+    return sla.sqrtm(a)
+
+
+@exercises("scipy.linalg.expm")
+@pytest.mark.parametrize("shape", [(1, 1), (3, 3), (2, 3, 3)], ids=str)
+def test_expm(shape):
+    check_rule(sp_expm, general(shape, 8) * 0.7)
+    check_rule(sp_expm, np.zeros(shape))
+
+
+@exercises("scipy.linalg.sqrtm")
+@pytest.mark.parametrize("shape", [(1, 1), (3, 3), (2, 3, 3)], ids=str)
+def test_sqrtm(shape):
+    check_rule(sp_sqrtm, spd(shape, 9))
+    check_rule(sp_sqrtm, spd(shape, 10) + 0.3 * general(shape, 11))    # not symmetric
+
+
+def test_sqrtm_of_complex_eigenvalues_with_a_real_root():
+    check_rule(sp_sqrtm, np.array([[1.0, -2.0], [2.0, 1.0]]))        # eigenvalues 1 +- 2i
+
+
+def sqrtm_sum(a):
+    return np.sum(np.real(sla.sqrtm(a)))
+
+
+def test_sqrtm_complex_refused():
+    x = np.array([[-1.0, 0.0], [0.0, 4.0]])
+    with pytest.raises(AdtransError):
+        adtrans.grad(sqrtm_sum)(x)
+    with pytest.raises(AdtransError, match="complex"):
+        scipy_linalg_rules.sqrtm_vjp(np.ones((2, 2)), sla.sqrtm(x), x)
+
+
+def cond_factory(p=None):
+    def f(x):
+        return np.linalg.cond(x, p)
+    return f
+
+
+@exercises("np.linalg.cond")
+@pytest.mark.parametrize("p", [None, 2, -2, "fro", "nuc", 1, -1, np.inf, -np.inf], ids=str)
+def test_cond(p):
+    check_rule(cond_factory(p), well_conditioned((3, 3), 12))
+    check_rule(cond_factory(p), well_conditioned((2, 3, 3), 13))
+    if p in (None, 2, -2):
+        check_rule(cond_factory(p), general((4, 2), 14))
+        check_rule(cond_factory(p), general((2, 2, 4), 15))
+
+
+def test_cond_singular_refused():
+    with pytest.raises(AdtransError, match="singular"):
+        adtrans.grad(cond_factory())(np.ones((2, 2)))
+    with pytest.raises(AdtransError, match="singular"):
+        adtrans.grad(cond_factory(1))(np.ones((2, 2)))
+
+
+def svd_vectors_sum(a):
+    u, s, vh = np.linalg.svd(a, full_matrices=False)
+    return np.sum(u * u * np.arange(2.0))
+
+
+def svdvals_weighted(a):
+    return np.sum(np.linalg.svdvals(a) * np.arange(3.0))
+
+
+def eig_weighted(a):
+    w, v = np.linalg.eig(a)
+    return np.sum(w * np.arange(3.0))
+
+
+def test_degenerate_spectra_refused():
+    column = np.array([[1.0, 0.0], [2.0, 0.0], [3.0, 0.0], [4.0, 0.0]])
+    with pytest.raises(AdtransError, match="rank-deficient"):
+        adtrans.grad(svd_vectors_sum)(column)
+    with pytest.raises(AdtransError, match="repeated"):
+        adtrans.grad(svdvals_weighted)(np.eye(3))
+    with pytest.raises(AdtransError, match="repeated"):
+        adtrans.grad(eig_weighted)(np.eye(3))
+    np.testing.assert_allclose(adtrans.grad(summed(np.linalg.svdvals))(np.eye(3)), np.eye(3))

@@ -7,7 +7,7 @@ decomposition" (2016); J. Townsend, "Differentiating the singular value decompos
 (2016); the QR rule of Walter & Lehmann / Seeger et al.; Boeddeker et al. (2017) for
 eigenvectors of a general matrix.
 
-Conventions (docs/rules.md repeats them):
+Conventions:
 
 * Functions that read one triangle only (``cholesky``, ``eigh``, ``eigvalsh``; the upper
   one for ``cholesky(upper=True)`` and ``UPLO="U"``) get the derivative of what NumPy
@@ -762,3 +762,39 @@ def vector_norm_cotangent(g, ans, x, axis=None, keepdims=False, ord=2):
 @defvjp(np.linalg.vector_norm)
 def vector_norm(g, ans, x, axis=None, keepdims=False, ord=2):
     return vector_norm_cotangent(g, ans, x, axis, keepdims, ord)
+
+
+def cond_cotangent(g, ans, x, p=None):
+    """Cotangent of ``np.linalg.cond``: ``s_max / s_min`` (p = None, 2; ``s_min / s_max``
+    for -2) through the extreme singular values, shared among ties as for norms; other
+    orders ``norm(x, p) * norm(inv(x), p)`` through both norms and ``inv``."""
+    x = _floats(x)
+    g = np.asarray(g, dtype=float_dtype(x))
+    if p is None or p == 2 or p == -2:
+        s = np.linalg.svd(x, compute_uv=False)
+        top, bottom = s[..., 0], s[..., -1]
+        if np.any(bottom == 0):
+            raise AdtransError("np.linalg.cond of a singular matrix is infinite and has no "
+                               "derivative")
+        large, small = _singular_extremum(x, True), _singular_extremum(x, False)
+        gm = g[..., np.newaxis, np.newaxis]
+        top, bottom = top[..., np.newaxis, np.newaxis], bottom[..., np.newaxis, np.newaxis]
+        d = large / bottom - top / (bottom * bottom) * small
+        return gm * (d if p != -2 else -d * (bottom / top) ** 2)
+    _square(x, "np.linalg.cond")
+    if not np.all(np.isfinite(ans)):
+        raise AdtransError("np.linalg.cond of a singular matrix is infinite and has no "
+                           "derivative")
+    inverse = np.linalg.inv(x)
+    batch = x.shape[:-2]
+    n_x = np.reshape(np.linalg.norm(x, p, axis=(-2, -1)), batch)
+    n_inv = np.reshape(np.linalg.norm(inverse, p, axis=(-2, -1)), batch)
+    gb = np.reshape(g, batch)
+    direct = _matrix_norm_cotangent(gb * n_inv, n_x, x, p)
+    through_inverse = _matrix_norm_cotangent(gb * n_x, n_inv, inverse, p)
+    return direct - _T(inverse) @ through_inverse @ _T(inverse)
+
+
+@defvjp(np.linalg.cond)
+def cond(g, ans, x, p=None):
+    return cond_cotangent(g, ans, x, p)

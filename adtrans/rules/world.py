@@ -50,6 +50,8 @@ piecewise_constant(
     operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
     methods=("is_integer", "index", "count"))
 
+piecewise_constant(np.linalg.matrix_rank)     # an integer count of singular values
+
 non_numeric(str, repr, ascii, format, bin, hex, oct, chr, type, isinstance, issubclass, callable,
             hasattr, changes_in_place)
 
