@@ -33,6 +33,7 @@ Functions adtrans knows to have no derivative (piecewise constant, such as
 
 def _entries() -> list[tuple[str, registry.Rule]]:
     """(supported() name, rule) for every entry of the table."""
+    registry.load_optional_rules(installed=True)
     entries = []
     for key, primitive in registry.PRIMITIVES.items():
         entries.append((registry.display_name(primitive), registry.FUNCTION_RULES[key]))
