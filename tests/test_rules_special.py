@@ -5,6 +5,7 @@ and, where the function has integer points in its domain, integer inputs (float6
 gradients equal to those of the same values as floats).
 """
 
+import math
 import subprocess
 import sys
 import textwrap
@@ -375,3 +376,133 @@ def test_a_users_rule_for_a_scipy_function_is_not_replaced():
         print(adtrans.grad(namespace["f"])(x) - want)
         """)
     assert abs(float(out)) < 1e-12
+
+
+# ======================================================================== math
+def math_log_base(x, base):
+    return math.log(x, base)
+
+
+def math_hypot3(x, y, z):
+    return math.hypot(x, y, z) * math.hypot(x) + math.hypot(y, z)
+
+
+def math_hypot_none():
+    return math.hypot()
+
+
+def math_prod_of(x, y, z):
+    return math.prod([x, y, z]) + math.prod((x, y), start=z) + math.prod([x])
+
+
+def math_prod_array(a):
+    return math.prod(a)
+
+
+def math_fsum_of(x, y):
+    return math.fsum([x, y, x * y]) + math.fsum(np.array([x, y]) * 2.0)
+
+
+def math_dist_of(x, y):
+    return math.dist([x, y], (y, 2.0)) + math.dist([x], [y])
+
+
+def math_dist_array(a, b):
+    return math.dist(a, b)
+
+
+SCALAR_UNARY = [
+    ("math.log", math.log, (0.2, 3), [1, 2, 7]),
+    ("math.gamma", math.gamma, (0.3, 4), [1, 2, 5]),
+    ("math.gamma", math.gamma, (-2.9, -2.1), None),
+    ("math.lgamma", math.lgamma, (0.3, 30), [1, 2, 15]),
+    ("math.lgamma", math.lgamma, (-0.9, -0.1), None),
+    ("math.erfc", math.erfc, (-2, 2), [-1, 0, 1]),
+]
+if hasattr(math, "cbrt"):
+    SCALAR_UNARY += [("math.cbrt", math.cbrt, ("signed", 0.2, 3), [-8, 1, 27]),
+                     ("math.exp2", math.exp2, (-2, 3), [-1, 0, 3])]
+SCALAR_UNARY = table(SCALAR_UNARY)
+
+
+@pytest.mark.parametrize("name, fn, domain, ints", SCALAR_UNARY,
+                         ids=[f"{c[0]}{c[2]}" for c in SCALAR_UNARY])
+def test_math_unary(name, fn, domain, ints):
+    for seed in range(3):
+        x = sample("float", domain, seed)
+        g = check_rule(unary(fn), x, rtol=1e-7)
+        assert type(g) is float
+        g0 = check_rule(unary(fn), np.float64(x), rtol=1e-7)
+        assert isinstance(g0, np.float64)
+    if ints is not None:
+        for n in ints:
+            check_integer(unary(fn), n)
+
+
+@exercises("math.gamma", "math.lgamma")
+def test_math_gamma_derivatives_are_digamma():
+    for x in [0.01, 0.5, 1.0, 3.7, 11.9, 12.0, 150.0, -0.5, -3.3]:
+        assert adtrans.grad(unary(math.lgamma))(x) == pytest.approx(sc.digamma(x), rel=1e-13)
+        assert adtrans.grad(unary(math.gamma))(x) == pytest.approx(
+            math.gamma(x) * sc.digamma(x), rel=1e-13)
+
+
+@exercises("math.log")
+def test_math_log_with_base():
+    for x, base in [(2.5, 10.0), (0.3, 2.0), (7.0, 0.5), (1.5, 3.3)]:
+        check_rule(math_log_base, x, base, wrt=(0, 1), rtol=1e-7)
+    check_integer(math_log_base, 8, 2, wrt=0)
+    check_integer(math_log_base, 8, 2, wrt=1)
+
+
+@exercises("math.hypot")
+def test_math_hypot():
+    check_rule(math_hypot3, 0.3, -1.2, 2.0, wrt=(0, 1, 2), rtol=1e-7)
+    check_integer(math_hypot3, 3, 4, 5, wrt=1)
+    assert adtrans.grad(binary(math.hypot), wrt=(0, 1))(0.0, 0.0) == (0.0, 0.0)
+    assert adtrans.grad(binary(math.hypot), wrt=(0, 1))(3.0, -4.0) == (0.6, -0.8)
+
+
+@exercises("math.copysign", "math.fmod", "math.remainder")
+@pytest.mark.parametrize("fn", [math.copysign, math.fmod, math.remainder])
+def test_math_binary(fn):
+    for x, y in [(2.3, 0.7), (-2.3, 0.7), (2.3, -0.7), (-5.1, -1.3), (0.2, 3.0)]:
+        check_rule(binary(fn), x, y, wrt=(0, 1), rtol=1e-7)
+    check_integer(binary(fn), 7, 3, wrt=0)
+    check_integer(binary(fn), 7, 3, wrt=1)
+
+
+@exercises("math.ldexp")
+def test_math_ldexp():
+    for i in [-2, 0, 3]:
+        check_rule(math_ldexp_of, 1.7, i, rtol=1e-7)
+    check_integer(math_ldexp_of, 3, 2)
+
+
+def math_ldexp_of(x, i):
+    return math.ldexp(x, i)
+
+
+@exercises("math.prod")
+def test_math_prod():
+    check_rule(math_prod_of, 0.3, -1.2, 2.0, wrt=(0, 1, 2), rtol=1e-7)
+    check_rule(math_prod_of, 0.0, -1.2, 0.0, wrt=(0, 1, 2), rtol=1e-7)     # zero factors
+    check_integer(math_prod_of, 2, 3, 4, wrt=2)
+    g = check_rule(math_prod_array, np.array([0.5, -2.0, 3.0]))
+    assert isinstance(g, np.ndarray)
+
+
+@exercises("math.fsum")
+def test_math_fsum():
+    check_rule(math_fsum_of, 0.3, -1.2, wrt=(0, 1), rtol=1e-7)
+    check_integer(math_fsum_of, 2, 3, wrt=0)
+
+
+@exercises("math.dist")
+def test_math_dist():
+    check_rule(math_dist_of, 0.3, -1.2, wrt=(0, 1), rtol=1e-7)
+    check_integer(math_dist_of, 2, 3, wrt=0)
+    check_rule(math_dist_array, np.array([0.5, -2.0, 3.0]), np.array([1.0, 1.0, 1.0]),
+               wrt=(0, 1))
+    assert adtrans.grad(math_dist_array)(np.array([1.0, 2.0]), np.array([1.0, 2.0])) \
+        .tolist() == [0.0, 0.0]
