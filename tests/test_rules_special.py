@@ -341,15 +341,16 @@ def test_scipy_rules_load_when_a_function_uses_scipy():
         import linecache, sys
         import adtrans
         from scipy import special
+        import scipy.stats
         source = '''
         def f(x):
-            return special.expit(x)
+            return special.expit(x) + scipy.stats.norm.logpdf(x, 0.5, 2.0)
         '''
         linecache.cache["<user>"] = (len(source), None, source.splitlines(True), "<user>")
-        namespace = {"special": special}
+        namespace = {"special": special, "scipy": scipy}
         exec(compile(source, "<user>", "exec"), namespace)
         e = special.expit(0.3)
-        print(adtrans.grad(namespace["f"])(0.3) - e * (1 - e))
+        print(adtrans.grad(namespace["f"])(0.3) - (e * (1 - e) - (0.3 - 0.5) / 4.0))
         """)
     assert abs(float(out)) < 1e-12
 
@@ -506,3 +507,151 @@ def test_math_dist():
                wrt=(0, 1))
     assert adtrans.grad(math_dist_array)(np.array([1.0, 2.0]), np.array([1.0, 2.0])) \
         .tolist() == [0.0, 0.0]
+
+
+# ========================================================================= scipy.stats
+import scipy  # noqa: E402
+from scipy import stats  # noqa: E402
+
+
+def norm_method(name):
+    def f(x, loc, scale):
+        return method(x, loc, scale)
+    method = getattr(stats.norm, name)
+    return f
+
+
+def shaped_method(dist, name):
+    def f(x, shape, loc, scale):
+        return method(x, shape, loc, scale)
+    method = getattr(dist, name)
+    return f
+
+
+def norm_as_users_write_it(x, mu, sigma):
+    return (stats.norm.logpdf(x, mu, sigma) + scipy.stats.norm.cdf(x, loc=mu, scale=sigma)
+            + stats.norm.pdf(x) * stats.norm.sf(x, mu) + stats.norm.logcdf(x, scale=sigma))
+
+
+def t_as_users_write_it(x, nu, mu):
+    return stats.t.logpdf(x, nu, mu, 2.0) + scipy.stats.t.pdf(x, df=nu, loc=mu) \
+        + stats.t.cdf(x, 3.0, mu)
+
+
+def gamma_as_users_write_it(x, a, s):
+    return stats.gamma.logpdf(x, a, scale=s) + scipy.stats.gamma.pdf(x, a=a) \
+        + stats.gamma.cdf(x, 2.5, 0.0, s)
+
+
+STATS_SHAPES = [((), (), ()), ((4,), (), ()), ((3, 4), (4,), (3, 1)), ((), (2, 3), ()),
+                ("float", "float", "float")]
+
+
+@exercises(*(f"scipy.stats.norm.{m}" for m in ["logpdf", "pdf", "cdf", "sf", "logcdf",
+                                               "logsf"]))
+@pytest.mark.parametrize("name", ["logpdf", "pdf", "cdf", "sf", "logcdf", "logsf"])
+def test_stats_norm(name):
+    f = norm_method(name)
+    for seed, (xs, ls, ss) in enumerate(STATS_SHAPES):
+        x, loc, scale = sample(xs, (-3, 3), seed), sample(ls, (-1, 1), seed + 1), \
+            sample(ss, (0.5, 2), seed + 2)
+        check_rule(f, x, loc, scale, wrt=(0, 1, 2))
+    check_integer(f, np.array([-1, 0, 2]), 1, 2, wrt=0)
+    check_integer(f, np.array([-1, 0, 2]), 1, 2, wrt=2)
+    if name in ("logcdf", "logsf"):          # far in the tail: no underflow to 0 / 0
+        sign = -1.0 if name == "logcdf" else 1.0
+        g = vjp_ones(f, sign * 40.0, 0.0, 1.0)
+        assert np.isfinite(g) and abs(g) == pytest.approx(40.0, rel=1e-2)
+
+
+T_METHODS = ["logpdf", "pdf", "cdf", "sf", "logcdf"]
+GAMMA_METHODS = ["logpdf", "pdf", "cdf", "sf", "logcdf"]
+
+
+@exercises(*(f"scipy.stats.t.{m}" for m in T_METHODS))
+@pytest.mark.parametrize("name", T_METHODS)
+def test_stats_t(name):
+    f = shaped_method(stats.t, name)
+    wrt = (0, 1, 2, 3) if name in ("logpdf", "pdf") else (0, 2, 3)
+    for seed, (xs, ls, ss) in enumerate(STATS_SHAPES):
+        x, loc, scale = sample(xs, (-3, 3), seed), sample(ls, (-1, 1), seed + 1), \
+            sample(ss, (0.5, 2), seed + 2)
+        check_rule(f, x, sample(ls, (0.7, 8), seed + 3), loc, scale, wrt=wrt)
+    check_integer(f, np.array([-1, 0, 2]), 3, 1, 2, wrt=0)
+    check_integer(f, np.array([-1, 0, 2]), 3, 1, 2, wrt=1 if len(wrt) == 4 else 3)
+    if len(wrt) == 3:
+        with pytest.raises(AdtransError, match="'df'"):
+            adtrans.grad(f, wrt=1)(0.3, 3.0, 0.0, 1.0)
+
+
+@exercises(*(f"scipy.stats.gamma.{m}" for m in GAMMA_METHODS))
+@pytest.mark.parametrize("name", GAMMA_METHODS)
+def test_stats_gamma(name):
+    f = shaped_method(stats.gamma, name)
+    wrt = (0, 1, 2, 3) if name in ("logpdf", "pdf") else (0, 2, 3)
+    for seed, (xs, ls, ss) in enumerate(STATS_SHAPES):
+        x, loc, scale = sample(xs, (1.2, 5), seed), sample(ls, (-1, 1), seed + 1), \
+            sample(ss, (0.5, 2), seed + 2)
+        check_rule(f, x, sample(ls, (0.6, 4), seed + 3), loc, scale, wrt=wrt)
+    check_integer(f, np.array([1, 2, 5]), 2, 0, 1, wrt=0)
+    check_integer(f, np.array([1, 2, 5]), 3, 0, 2, wrt=1 if len(wrt) == 4 else 3)
+    if len(wrt) == 3:
+        with pytest.raises(AdtransError, match="'a'"):
+            adtrans.grad(f, wrt=1)(0.3, 3.0, 0.0, 1.0)
+    # Below the support the density and the cdf are constant (0): no gradient.
+    g = vjp_ones(f, np.array([-1.0, 2.0]), 2.0, 0.0, 1.0, wrt=0)
+    if name != "logpdf":
+        assert g[0] == 0.0
+
+
+@exercises("scipy.stats.norm.logpdf", "scipy.stats.norm.cdf", "scipy.stats.norm.pdf",
+           "scipy.stats.norm.sf", "scipy.stats.norm.logcdf", "scipy.stats.t.logpdf",
+           "scipy.stats.t.pdf", "scipy.stats.t.cdf", "scipy.stats.gamma.logpdf",
+           "scipy.stats.gamma.pdf", "scipy.stats.gamma.cdf")
+def test_stats_as_users_write_them():
+    args = (np.array([0.3, 1.5, 2.2]), 0.4, 1.3)
+    check_rule(norm_as_users_write_it, *args, wrt=(0, 1, 2))
+    check_rule(t_as_users_write_it, *args, wrt=(0, 1, 2))
+    check_rule(gamma_as_users_write_it, args[0], 2.5, 1.3, wrt=(0, 1, 2))
+
+
+def frozen_logpdf(x):
+    return np.sum(stats.norm(0.0, 1.0).logpdf(x))
+
+
+FROZEN = stats.norm(0.5, 2.0)
+
+
+def module_frozen_logpdf(x):
+    return np.sum(FROZEN.logpdf(x))
+
+
+def frozen_of_parameters(mu):
+    return np.sum(stats.norm(mu, 1.0).logpdf(np.array([0.1, 0.2])))
+
+
+@pytest.mark.parametrize("f", [frozen_logpdf, module_frozen_logpdf, frozen_of_parameters])
+def test_frozen_distributions_are_refused(f):
+    with pytest.raises(AdtransError, match=r"frozen scipy.stats distributions .* "
+                                           r"stats.norm.logpdf\(x, mu, sigma\)"):
+        adtrans.grad(f)(np.array([0.3, 1.0]) if f is not frozen_of_parameters else 0.3)
+
+
+def test_a_users_rule_for_a_scipy_stats_method_is_used():
+    out = run_python("""
+        import linecache
+        import adtrans
+        from scipy import stats
+        @adtrans.register_vjp(stats.norm.logpdf)
+        def my_logpdf(g, ans, x, loc, scale):
+            return g * 5.0, None, None
+        source = '''
+        def f(x):
+            return stats.norm.logpdf(x, 0.0, 1.0) + stats.norm.cdf(x)
+        '''
+        linecache.cache["<user>"] = (len(source), None, source.splitlines(True), "<user>")
+        namespace = {"stats": stats}
+        exec(compile(source, "<user>", "exec"), namespace)
+        print(adtrans.grad(namespace["f"])(0.3) - 5.0 - stats.norm.pdf(0.3))
+        """)
+    assert abs(float(out)) < 1e-12

@@ -110,6 +110,9 @@ BOUND_METHODS: dict[tuple[int, str], int] = {}
 # on the first lookup it cannot answer; supported() and the catalog load every installed one.
 OPTIONAL_RULES: dict[str, str] = {"scipy_special": "scipy.special",
                                   "scipy_stats": "scipy.stats"}
+# Functions (function, method name) -> a message or None, for calls without a rule where
+# a library's rule module has better advice than the generic one (refusal_hint).
+REFUSAL_HINTS: list[Callable[[Any, str], str | None]] = []
 
 # The closed world's other entries (see closed_world.py).  Each table is checked by
 # tests/test_closed_world.py, not trusted: every piecewise-constant function there is
@@ -317,6 +320,18 @@ def load_optional_rules(installed: bool = False) -> bool:
                 continue            # installed but broken: its functions stay without rules
             loaded = True
     return loaded
+
+
+def refusal_hint(function: Any, method: str) -> str | None:
+    """What to tell a user whose call of ``function`` (for a method, of the attribute
+    ``method``; the function may be unknown) has no rule, where a library's rule module
+    knows better than the generic advice (REFUSAL_HINTS)."""
+    load_optional_rules()
+    for hint in REFUSAL_HINTS:
+        message = hint(function, method)
+        if message:
+            return message
+    return None
 
 
 def _installed(module: str) -> bool:
