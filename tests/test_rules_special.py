@@ -655,3 +655,23 @@ def test_a_users_rule_for_a_scipy_stats_method_is_used():
         print(adtrans.grad(namespace["f"])(0.3) - 5.0 - stats.norm.pdf(0.3))
         """)
     assert abs(float(out)) < 1e-12
+
+
+def test_threads_wait_for_the_rules_to_load():
+    out = run_python("""
+        import linecache
+        from concurrent.futures import ThreadPoolExecutor
+        import adtrans
+        import scipy.special, scipy.stats
+        source = '''
+        def f(x):
+            return scipy.special.erf(x) + scipy.stats.norm.logpdf(x)
+        '''
+        linecache.cache["<user>"] = (len(source), None, source.splitlines(True), "<user>")
+        namespace = {"scipy": scipy}
+        exec(compile(source, "<user>", "exec"), namespace)
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(lambda x: adtrans.grad(namespace["f"])(x), [0.1] * 8))
+        print(len(set(results)))
+        """)
+    assert out.split() == ["1"]

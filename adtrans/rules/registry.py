@@ -19,11 +19,13 @@ mode comes (``Rule.jvp``).
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib
 import importlib.util
 import inspect
 import sys
 import textwrap
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -298,28 +300,33 @@ def declared_constant(*primitives: Any) -> None:
 
 
 def rule_for_function(primitive: Any) -> Rule | None:
-    key = id(primitive)
-    if inspect.ismethod(primitive):
-        key = BOUND_METHODS.get((id(primitive.__self__), primitive.__name__), key)
-    rule = FUNCTION_RULES.get(key)
-    if rule is None and OPTIONAL_RULES and load_optional_rules():
-        return rule_for_function(primitive)
+    rule = FUNCTION_RULES.get(_lookup_key(primitive))
+    if rule is None and OPTIONAL_RULES:
+        load_optional_rules()
+        rule = FUNCTION_RULES.get(_lookup_key(primitive))
     return rule
 
 
-def load_optional_rules(installed: bool = False) -> bool:
+def _lookup_key(primitive: Any) -> int:
+    if inspect.ismethod(primitive):
+        return BOUND_METHODS.get((id(primitive.__self__), primitive.__name__), id(primitive))
+    return id(primitive)
+
+
+_LOADING = threading.RLock()
+
+
+def load_optional_rules(installed: bool = False) -> None:
     """Load the rule modules of optional libraries already imported (``installed``: of
-    every one installed, importing it).  Whether any was loaded."""
-    loaded = False
-    for name, library in list(OPTIONAL_RULES.items()):
-        if library in sys.modules or installed and _installed(library):
-            del OPTIONAL_RULES[name]
-            try:
-                importlib.import_module(f"{__package__}.{name}")
-            except ImportError:
-                continue            # installed but broken: its functions stay without rules
-            loaded = True
-    return loaded
+    every one installed, importing it).  Another thread asking meanwhile waits for the
+    loading to finish (an entry leaves OPTIONAL_RULES only once its rules are in)."""
+    with _LOADING:
+        for name, library in list(OPTIONAL_RULES.items()):
+            if library in sys.modules or installed and _installed(library):
+                # Installed but broken or too old: its functions stay without rules.
+                with contextlib.suppress(ImportError, AttributeError):
+                    importlib.import_module(f"{__package__}.{name}")
+                OPTIONAL_RULES.pop(name, None)
 
 
 def refusal_hint(function: Any, method: str) -> str | None:

@@ -426,9 +426,10 @@ def cotdg(g, ans, x):
     return -g * DEG * (1.0 + ans * ans)
 
 
-@defvjp(sc.softplus, prefix=SPECIAL)
-def softplus(g, ans, x):
-    return g * sc.expit(x)
+if hasattr(sc, "softplus"):         # scipy 1.15
+    @defvjp(sc.softplus, prefix=SPECIAL)
+    def softplus(g, ans, x):
+        return g * sc.expit(x)
 
 
 @defvjp(sc.powm1, prefix=SPECIAL)
