@@ -675,3 +675,23 @@ def test_threads_wait_for_the_rules_to_load():
         print(len(set(results)))
         """)
     assert out.split() == ["1"]
+
+
+def lists_to_scipy(x, mu):
+    return np.sum(stats.norm.logpdf([x, 2.0 * x], [mu, 0.0], 1.5) + sc.xlogy([x, 1.0], 2.0)
+                  + sc.boxcox([x, 2.0], 0.5) + sc.powm1(2.0, [x, mu]))
+
+
+@exercises("scipy.stats.norm.logpdf", "scipy.special.xlogy", "scipy.special.boxcox",
+           "scipy.special.powm1")
+def test_lists_given_to_scipy():
+    check_rule(lists_to_scipy, 0.7, 0.3, wrt=(0, 1))
+
+
+def lists_of_one(a, b):
+    return np.sum(sc.beta([a], [b]) + sc.betaln([a], [b]) + sc.poch([a], [b]))
+
+
+@exercises("scipy.special.beta", "scipy.special.betaln", "scipy.special.poch")
+def test_lists_of_one_element_are_not_concatenated():
+    check_rule(lists_of_one, 0.7, 1.3, wrt=(0, 1))

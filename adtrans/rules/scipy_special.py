@@ -36,10 +36,17 @@ def x_over_y(x, y):
     return np.where(zero, 0.0, x / np.where(zero, 1.0, y))
 
 
+def result_dtype(*values):
+    """NumPy's result dtype of arithmetic on ``values`` (Python numbers weak; lists and
+    tuples as arrays), at least floating."""
+    return np.result_type(*[v if isinstance(v, (int, float, np.ndarray, np.generic))
+                            else np.asarray(v) for v in values], 1.0)
+
+
 def xlogy_kept(x, y):
     """``scipy.special.xlogy(x, y)`` in NumPy's result dtype of ``x`` and ``y`` (scipy
     computes in float64 a float32 array with a Python float)."""
-    return sc.xlogy(x, y).astype(np.result_type(x, y), copy=False)
+    return sc.xlogy(x, y).astype(result_dtype(x, y), copy=False)
 
 
 def not_differentiable(function, param, instead):
@@ -91,7 +98,7 @@ def boxcox_lmbda_grad(x, lmbda, log):
     """d/dlmbda (x^lmbda - 1)/lmbda = L^2 exprel'(lmbda L) with L = log(x) (``log`` is
     np.log or np.log1p), log(x)^2 / 2 at lmbda = 0, since the function is
     L exprel(lmbda L).  In the dtype of the result (a Python float x keeps float32)."""
-    log_x = log(np.asarray(x, dtype=np.result_type(x, lmbda, 1.0)))
+    log_x = log(np.asarray(x, dtype=result_dtype(x, lmbda)))
     t = lmbda * log_x
     return log_x * log_x * exprel_grad(t, sc.exprel(t))
 
@@ -209,14 +216,14 @@ def multigammaln(g, ans, a, d):
 
 @defvjp(sc.beta, prefix=SPECIAL)
 def beta(g, ans, a, b):
-    return (unbroadcast(g * ans * (sc.digamma(a) - sc.digamma(a + b)), a),
-            unbroadcast(g * ans * (sc.digamma(b) - sc.digamma(a + b)), b))
+    return (unbroadcast(g * ans * (sc.digamma(a) - sc.digamma(np.add(a, b))), a),
+            unbroadcast(g * ans * (sc.digamma(b) - sc.digamma(np.add(a, b))), b))
 
 
 @defvjp(sc.betaln, prefix=SPECIAL)
 def betaln(g, ans, a, b):
-    return (unbroadcast(g * (sc.digamma(a) - sc.digamma(a + b)), a),
-            unbroadcast(g * (sc.digamma(b) - sc.digamma(a + b)), b))
+    return (unbroadcast(g * (sc.digamma(a) - sc.digamma(np.add(a, b))), a),
+            unbroadcast(g * (sc.digamma(b) - sc.digamma(np.add(a, b))), b))
 
 
 @defvjp(sc.gammainc, prefix=SPECIAL)
@@ -441,13 +448,13 @@ def powm1(g, ans, x, y):
 
 @defvjp(sc.boxcox, prefix=SPECIAL)
 def boxcox(g, ans, x, lmbda):
-    return (unbroadcast(g * x ** (lmbda - 1.0), x),
+    return (unbroadcast(g * np.power(x, lmbda - 1.0), x),
             unbroadcast(g * boxcox_lmbda_grad(x, lmbda, np.log), lmbda))
 
 
 @defvjp(sc.boxcox1p, prefix=SPECIAL)
 def boxcox1p(g, ans, x, lmbda):
-    return (unbroadcast(g * (1.0 + x) ** (lmbda - 1.0), x),
+    return (unbroadcast(g * np.power(np.add(1.0, x), lmbda - 1.0), x),
             unbroadcast(g * boxcox_lmbda_grad(x, lmbda, np.log1p), lmbda))
 
 
@@ -481,5 +488,5 @@ def ndtri_exp(g, ans, y):
 @defvjp(sc.poch, prefix=SPECIAL)
 def poch(g, ans, z, m):
     # Gamma(z + m) / Gamma(z)
-    return (unbroadcast(g * ans * (sc.digamma(z + m) - sc.digamma(z)), z),
-            unbroadcast(g * ans * sc.digamma(z + m), m))
+    return (unbroadcast(g * ans * (sc.digamma(np.add(z, m)) - sc.digamma(z)), z),
+            unbroadcast(g * ans * sc.digamma(np.add(z, m)), m))

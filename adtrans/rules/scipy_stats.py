@@ -25,6 +25,7 @@ from scipy import stats
 from ..errors import AdtransError
 from ..runtime import unbroadcast
 from .registry import REFUSAL_HINTS, defvjp
+from .scipy_special import result_dtype
 
 HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
 NO_SHAPE_DERIVATIVE = ("has no closed form; wrap it in adtrans.stop_gradient(...) if it "
@@ -37,7 +38,7 @@ def no_derivative(function, param):
 
 
 def standardized(x, loc, scale):
-    return (np.asarray(x, dtype=np.result_type(x, loc, scale, 1.0)) - loc) / scale
+    return (np.asarray(x, dtype=result_dtype(x, loc, scale)) - loc) / scale
 
 
 # ------------------------------------------------------------ frozen distributions
