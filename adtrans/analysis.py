@@ -291,6 +291,10 @@ class Classifier:
                 if function is not UNRESOLVED and not local_receiver and \
                         not isinstance(receiver_static, (list, dict, set, np.ndarray)):
                     callee = static_callee(function)
+                    if callee.category == "rule":
+                        # A library object's bound method with a rule (scipy.stats.norm.
+                        # logpdf): its receiver is bound in, not an argument of the rule.
+                        return callee, None
                     if callee.category in ("library", "unknown") and \
                             func.attr in _MUTATING_NAMES:
                         callee = Callee("mutating", callee.name)
@@ -360,6 +364,11 @@ class Classifier:
         mutates = [] if library else self.mutable(seen)
         # An unknown function may write any value it is given into any mutable one.
         stores = _name_list(seen) if mutates else []
+        hint = rules.registry.library_advice(self.static(call.func), call.func.attr if
+                                             isinstance(call.func, ast.Attribute) else "")
+        if hint:        # a library's own advice (frozen scipy.stats distributions)
+            return Operation("refused", seen=seen, description=description, message=hint,
+                             mutates=mutates, stores=stores)
         return Operation("unknown", operands=seen, seen=seen, description=description,
                          mutates=mutates, stores=stores, library=library,
                          registrable=callee.name if receiver is None else "",

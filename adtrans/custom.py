@@ -35,9 +35,10 @@ def register_vjp(function: Callable[..., Any]) -> Callable[[Callable[..., Any]],
                            f"{function!r}")
 
     def decorate(rule: Callable[..., Any]) -> Callable[..., Any]:
-        registry.FUNCTION_RULES[id(function)] = registry.called_rule(rule)
-        registry.UNLISTED[id(function)] = function
-        registry.USER_RULES[id(function)] = function
+        key = registry._key(function)       # a bound method: by its object and name
+        registry.FUNCTION_RULES[key] = registry.called_rule(rule)
+        registry.UNLISTED[key] = function
+        registry.USER_RULES[key] = function
         from .api import clear_cache
         clear_cache()             # code compiled before inlined or refused the function
         return rule

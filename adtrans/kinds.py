@@ -28,7 +28,7 @@ from typing import Any
 
 import numpy as np
 
-from .rules.registry import RESULT_KINDS, USER_RULES
+from .rules.registry import RESULT_KINDS, USER_RULES, rule_for_function
 from .runtime import stop_gradient
 
 Kind = frozenset
@@ -395,6 +395,8 @@ def static_call(function: Any, args: list[Kind]) -> Kind:
         if isinstance(function, np.ufunc) and function.nout > 1:
             return TOP
         return of(ARRAY)
+    if module.startswith("scipy") and rule_for_function(function) is not None:
+        return NUMERIC          # scipy functions with rules (logsumexp, stats.norm.logpdf)
     return TOP
 
 

@@ -72,6 +72,8 @@ PIECEWISE_EXAMPLES = {
     math.gcd: (math.gcd, lambda: (12, 18)),
     math.isqrt: (math.isqrt, lambda: (17,)),
     math.perm: (math.perm, lambda: (7, 3)),
+    math.lcm: (math.lcm, lambda: (4, 6)),
+    math.ulp: (math.ulp, lambda: (scalar(),)),
     np.all: (lambda v: np.all(v > -10), lambda: (vector(),)),
     np.any: (lambda v: np.any(v > 0), lambda: (vector(),)),
     np.allclose: (np.allclose, lambda: (vector(), vector())),

@@ -9,9 +9,9 @@ from helpers.rule_testing import assert_gradient_type, check_rule, exercises, rn
 import adtrans
 from adtrans import AdtransError
 from adtrans.rules import linalg as linalg_rules
-from adtrans.rules import scipy_linalg as scipy_linalg_rules  # registers its rules
+from adtrans.rules import scipy_linalg as scipy_linalg_rules  # for sqrtm_vjp itself
 
-# (Once registry.OPTIONAL_RULES lists "scipy_linalg", importing scipy.linalg loads them.)
+# (Its rules load by themselves once scipy.linalg is imported: registry.OPTIONAL_RULES.)
 
 
 # ============================================================================ inputs

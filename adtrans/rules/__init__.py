@@ -8,6 +8,7 @@ from . import (  # noqa: F401
     elementwise,
     joining,
     linalg,
+    math_rules,
     products,
     reductions,
     selection,

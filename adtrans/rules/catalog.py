@@ -9,6 +9,7 @@ the result); a called rule's is the first paragraph of its docstring.
 
 from __future__ import annotations
 
+import ast
 import inspect
 
 from ..printing import unparse
@@ -33,6 +34,7 @@ Functions adtrans knows to have no derivative (piecewise constant, such as
 
 def _entries() -> list[tuple[str, registry.Rule]]:
     """(supported() name, rule) for every entry of the table."""
+    registry.load_optional_rules(installed=True)
     entries = []
     for key, primitive in registry.PRIMITIVES.items():
         entries.append((registry.display_name(primitive), registry.FUNCTION_RULES[key]))
@@ -56,10 +58,13 @@ def _row(name: str, rule: registry.Rule) -> str:
         params = [p for p in inspect.signature(rule.function).parameters][2:]
         arguments = ", ".join(f"`{p}`" for p in params)
         return f"| `{name}`{flags} | {arguments} | called `{rule.name}`: {_summary(rule)} |"
-    formulas = "<br>".join(
-        f"`{param}`: `{unparse(template)}`".replace("|", "\\|")
-        for param, template in zip(rule.differentiable, rule.templates, strict=True))
-    arguments = ", ".join(f"`{p}`" for p in rule.differentiable)
+    # Parameters whose template is None (logsumexp's axis, np.heaviside's x) have none.
+    pairs = [(param, template) for param, template in zip(rule.differentiable,
+                                                          rule.templates, strict=True)
+             if not (isinstance(template, ast.Constant) and template.value is None)]
+    formulas = "<br>".join(f"`{param}`: `{unparse(template)}`".replace("|", "\\|")
+                           for param, template in pairs)
+    arguments = ", ".join(f"`{p}`" for p, _ in pairs)
     return f"| `{name}`{flags} | {arguments} | {formulas} |"
 
 

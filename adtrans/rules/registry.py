@@ -19,8 +19,13 @@ mode comes (``Rule.jvp``).
 from __future__ import annotations
 
 import ast
+import contextlib
+import importlib
+import importlib.util
 import inspect
+import sys
 import textwrap
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,6 +103,22 @@ CONTAINER_METHOD_RULES: dict[tuple[str, str], Rule] = {}
 RESULT_KINDS: dict[int, tuple[str, int | None]] = {}
 # id(primitive) -> the name supported() and docs/rules.md give it (scipy.special.expit)
 DISPLAY_NAMES: dict[int, str] = {}
+# Bound methods of library objects (scipy.stats.norm.logpdf is rv_continuous.logpdf bound
+# to the object scipy.stats.norm).  Each attribute access makes a new method object, so its
+# id identifies nothing: such a primitive is found by (id(owner), method name), which maps
+# to the id of the one method object registered (kept alive, with its owner, in PRIMITIVES).
+BOUND_METHODS: dict[tuple[int, str], int] = {}
+# Rule modules for optional libraries, imported only once the library is (importing scipy
+# takes far longer than importing adtrans): rule module (in adtrans.rules) -> the module
+# whose presence in sys.modules loads it.  A library function can only reach a function
+# being transformed after its module was imported, so rule_for_function loads the rules
+# on the first lookup it cannot answer; supported() and the catalog load every installed one.
+OPTIONAL_RULES: dict[str, str] = {"scipy_special": "scipy.special",
+                                  "scipy_stats": "scipy.stats",
+                                  "scipy_linalg": "scipy.linalg"}
+# Functions (function, method name) -> a message or None, for calls without a rule where
+# a library's rule module has better advice than the generic one (library_advice).
+ADVISERS: list[Callable[[Any, str], str | None]] = []
 
 # The closed world's other entries (see closed_world.py).  Each table is checked by
 # tests/test_closed_world.py, not trusted: every piecewise-constant function there is
@@ -169,9 +190,9 @@ def defvjp(*primitives: Any, ops: tuple[type, ...] = (), methods: tuple[str, ...
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
         rule = Rule(function.__name__, function, refuse=dict(refuse or {}), linear=linear)
         _name(primitives, prefix)
-        for primitive in primitives:
-            FUNCTION_RULES[id(primitive)] = rule
-            PRIMITIVES[id(primitive)] = primitive
+        for primitive in _not_users(primitives):
+            FUNCTION_RULES[_key(primitive)] = rule
+            PRIMITIVES[_key(primitive)] = primitive
         for op in ops:
             OPERATOR_RULES[op] = rule
         for method in methods:
@@ -205,15 +226,16 @@ def defvjp_called(*primitives: Any, methods: tuple[str, ...] = (),
         rule = called_rule(function)
         rule.linear = linear
         _name(primitives, prefix)
+        mine = _not_users(primitives)
         if returns is not None:
-            for primitive in primitives:
-                RESULT_KINDS[id(primitive)] = returns
-        for primitive in primitives:
-            FUNCTION_RULES[id(primitive)] = rule
+            for primitive in mine:
+                RESULT_KINDS[_key(primitive)] = returns
+        for primitive in mine:
+            FUNCTION_RULES[_key(primitive)] = rule
             if listed:
-                PRIMITIVES[id(primitive)] = primitive
+                PRIMITIVES[_key(primitive)] = primitive
             else:
-                UNLISTED[id(primitive)] = primitive
+                UNLISTED[_key(primitive)] = primitive
         for method in methods:
             if receivers:
                 for receiver in receivers:
@@ -228,7 +250,22 @@ def defvjp_called(*primitives: Any, methods: tuple[str, ...] = (),
 def _name(primitives: tuple[Any, ...], prefix: str | None) -> None:
     if prefix is not None:
         for primitive in primitives:
-            DISPLAY_NAMES[id(primitive)] = prefix + primitive.__name__
+            DISPLAY_NAMES[_key(primitive)] = prefix + primitive.__name__
+
+
+def _key(primitive: Any) -> int:
+    """The key of a primitive in the tables: its id, or for a bound method of a library
+    object the id of the method object registered first for that owner and name."""
+    if inspect.ismethod(primitive):
+        return BOUND_METHODS.setdefault((id(primitive.__self__), primitive.__name__),
+                                        id(primitive))
+    return id(primitive)
+
+
+def _not_users(primitives: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The primitives the user has not given a rule of their own (register_vjp): rules
+    of optional libraries load late, and must not replace the user's."""
+    return tuple(p for p in primitives if _key(p) not in USER_RULES)
 
 
 def result_kind(returns: tuple[str, int | None], *primitives: Any) -> None:
@@ -286,11 +323,58 @@ def refusal_hint(primitive: Any, text: str) -> None:
 
 
 def rule_for_function(primitive: Any) -> Rule | None:
-    return FUNCTION_RULES.get(id(primitive))
+    rule = FUNCTION_RULES.get(_lookup_key(primitive))
+    if rule is None and OPTIONAL_RULES:
+        load_optional_rules()
+        rule = FUNCTION_RULES.get(_lookup_key(primitive))
+    return rule
+
+
+def _lookup_key(primitive: Any) -> int:
+    if inspect.ismethod(primitive):
+        return BOUND_METHODS.get((id(primitive.__self__), primitive.__name__), id(primitive))
+    return id(primitive)
+
+
+_LOADING = threading.RLock()
+
+
+def load_optional_rules(installed: bool = False) -> None:
+    """Load the rule modules of optional libraries already imported (``installed``: of
+    every one installed, importing it).  Another thread asking meanwhile waits for the
+    loading to finish (an entry leaves OPTIONAL_RULES only once its rules are in)."""
+    with _LOADING:
+        for name, library in list(OPTIONAL_RULES.items()):
+            if library in sys.modules or installed and _installed(library):
+                # Installed but broken or too old: its functions stay without rules.
+                with contextlib.suppress(ImportError, AttributeError):
+                    importlib.import_module(f"{__package__}.{name}")
+                OPTIONAL_RULES.pop(name, None)
+
+
+def library_advice(function: Any, method: str) -> str | None:
+    """What to tell a user whose call of ``function`` (for a method, of the attribute
+    ``method``; the function may be unknown) has no rule, where a library's rule module
+    knows better than the generic advice (ADVISERS)."""
+    load_optional_rules()
+    for hint in ADVISERS:
+        message = hint(function, method)
+        if message:
+            return message
+    return None
+
+
+def _installed(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ImportError:
+        return False
 
 
 def supported() -> list[str]:
-    """Names of every primitive with a derivative rule, sorted."""
+    """Names of every primitive with a derivative rule, sorted (with the rules of optional
+    libraries that are installed, such as scipy: this imports them)."""
+    load_optional_rules(installed=True)
     names = set()
     for primitive in PRIMITIVES.values():
         names.add(display_name(primitive))

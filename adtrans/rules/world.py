@@ -39,7 +39,7 @@ from .registry import (
 # jumps, so their derivative is zero wherever it exists.
 piecewise_constant(
     math.floor, math.ceil, math.trunc, math.isnan, math.isinf, math.isfinite, math.isclose,
-    math.factorial, math.gcd, math.isqrt, math.comb, math.perm,
+    math.factorial, math.gcd, math.isqrt, math.comb, math.perm, math.lcm, math.ulp,
     np.signbit, np.isclose, np.allclose, np.array_equal, np.array_equiv, np.all, np.any,
     np.argwhere, np.flatnonzero, np.nonzero, np.searchsorted, np.digitize, np.lexsort,
     np.argpartition, np.isposinf, np.isneginf, np.isreal, np.iscomplex, np.isrealobj,
