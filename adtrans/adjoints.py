@@ -15,6 +15,9 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from . import kinds
 from .analysis import target_name
 from .astutil import call, load, names_read
 from .templates import instantiate, same
@@ -110,6 +113,13 @@ class AdjointExpressions:
                               if p in operation.bindings else None for p in rule.differentiable)
                 rule = rule.by_rank.get(ranks, rule)
             mapping = {"g": load(G), "ans": load(ANS), **operation.bindings}
+            # A list or tuple operand ([x, 0.7]) means the array NumPy makes of it; the
+            # templates compute with arrays (`y - 1` is not defined for a list).
+            env = self.kinds.get(id(stmt), {}) if rule.ufunc else {}
+            for param, arg in operation.bindings.items():
+                if isinstance(arg, ast.Name) and arg.id in env and \
+                        kinds.heads(env[arg.id]) & {kinds.LIST, kinds.TUPLE}:
+                    mapping[param] = call(self.helper("asarray", np.asarray), arg)
             helpers = {n: self.helper(n, obj) for n, obj in rule.helpers.items()}
             grouped: dict[str, list[ast.expr]] = {}
             for param, template in zip(rule.differentiable, rule.templates, strict=True):

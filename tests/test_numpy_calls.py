@@ -58,3 +58,42 @@ def test_a_complex_value_made_at_run_time_is_refused():
     # adtrans cannot see that coming, and refuses when the complex cotangent arrives.
     with pytest.raises(AdtransError, match="complex number"):
         adtrans.grad(negative_base_to_a_fraction)(-2.0)
+
+
+# ---------------------------------------------------------------- lists into any rule
+def binary_on_lists(fn):
+    def f(x):
+        return np.sum(fn([x, 0.7], [0.4, x * 1.5]))
+    return f
+
+
+def unary_on_list(fn):
+    def f(x):
+        return np.sum(fn([x, 0.7, x * 1.5]))
+    return f
+
+
+BINARY = [np.add, np.subtract, np.multiply, np.divide, np.power, np.maximum, np.minimum,
+          np.arctan2, np.hypot, np.logaddexp, np.logaddexp2, np.float_power, np.fmax, np.fmin,
+          np.dot, np.inner, np.outer, np.kron, np.convolve, np.polyval, np.matmul]
+UNARY = [np.tanh, np.exp, np.log, np.sqrt, np.abs, np.square, np.sum, np.mean, np.prod,
+         np.max, np.cumsum, np.linalg.norm, np.std, np.var, np.sort, np.diff, np.cumprod,
+         np.reciprocal, np.log1p, np.sinc, np.cbrt, np.median, np.ptp, np.trapezoid,
+         np.atleast_2d, np.transpose]
+
+
+@pytest.mark.parametrize("fn", BINARY, ids=lambda fn: fn.__name__)
+def test_lists_as_both_operands_of_a_rule(fn):
+    check_grads(binary_on_lists(fn), 0.6)
+
+
+@pytest.mark.parametrize("fn", UNARY, ids=lambda fn: fn.__name__)
+def test_a_list_as_the_operand_of_a_rule(fn):
+    check_grads(unary_on_list(fn), 0.6)
+
+
+@pytest.mark.parametrize("name", ["xlog1py", "rel_entr", "kl_div", "beta", "xlogy"])
+def test_lists_given_to_scipy_special(name):
+    import scipy.special  # a test dependency: its rules are always tested
+
+    check_grads(binary_on_lists(getattr(scipy.special, name)), 0.6)

@@ -30,6 +30,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 NO_DEFAULT = object()
 
 
@@ -57,6 +59,8 @@ class Rule:
     # Templates for operands of known ranks (ranks.py), in the order of the differentiable
     # parameters: matmul of two matrices is `g @ y.T`, with no helper call.
     by_rank: dict[tuple[int, ...], Rule] = field(default_factory=dict)
+    # A NumPy (or scipy) ufunc: it makes an array of a list operand, as its templates must.
+    ufunc: bool = False
     _parsed: tuple | None = field(default=None, repr=False)
 
     def _parts(self) -> tuple:
@@ -188,7 +192,8 @@ def defvjp(*primitives: Any, ops: tuple[type, ...] = (), methods: tuple[str, ...
     """
 
     def register(function: Callable[..., Any]) -> Callable[..., Any]:
-        rule = Rule(function.__name__, function, refuse=dict(refuse or {}), linear=linear)
+        rule = Rule(function.__name__, function, refuse=dict(refuse or {}), linear=linear,
+                    ufunc=any(isinstance(p, np.ufunc) for p in primitives))
         _name(primitives, prefix)
         for primitive in _not_users(primitives):
             FUNCTION_RULES[_key(primitive)] = rule
