@@ -29,7 +29,7 @@ from benchmarks.peers import Peer, load_peers
 from benchmarks.results import TOOLS, RunResult, WorkloadResult
 from benchmarks.startup import ROOT, import_times, transform_time
 from benchmarks.tape import tape_figures
-from benchmarks.timing import interleaved
+from benchmarks.timing import interleaved, minor_faults
 
 
 @dataclass(frozen=True)
@@ -243,8 +243,9 @@ def run(argv: list[str], pinned_cpu: int | None = None) -> int:
         for tool in tools:
             result.status.setdefault(tool, "not run")
         progress(f"[{name}] timing {', '.join(['numpy', *runners])} ...")
-        timings = interleaved({"numpy": lambda f=workload.function, a=args: f(*a), **runners},
-                              settings.repeat, settings.min_time)
+        candidates = {"numpy": lambda f=workload.function, a=args: f(*a), **runners}
+        timings = interleaved(candidates, settings.repeat, settings.min_time)
+        result.faults = {name: minor_faults(function) for name, function in candidates.items()}
         result.forward = timings.pop("numpy")
         result.gradients = timings
         run_result.results.append(result)

@@ -26,6 +26,7 @@ class WorkloadResult:
     reference: str = ""                                          # what peers were checked against
     transform: TransformTime | None = None
     tape: TapeFigures | None = None
+    faults: dict[str, float | None] = field(default_factory=dict)   # "numpy" and tools
 
     def ratio(self, tool: str) -> float | None:
         """Gradient time over function time, if the tool's gradient was measured."""
