@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 
+from . import runtime
 from .aliasing import changed_name
 from .analysis import target_name
 from .astutil import assign, call, load, store
@@ -113,6 +114,10 @@ class ForwardSweep:
     def save(self, stmt: ast.stmt, name: str, slot: str, assigned: set[str]) -> ast.stmt:
         if name not in assigned and name not in self.inits:
             self.inits.append(name)
+        if self.on_tape(stmt) and self.shape_only(stmt) and \
+                name not in self.changed_containers():
+            # Only unbroadcast reads it, for its shape: keep that, not the array.
+            return self.push_stmt(call(self.helper("shape_of", runtime.shape_of), load(name)))
         saving = self.push_stmt(load(name)) if self.on_tape(stmt) else assign(slot, load(name))
         if name in self.changed_containers():
             # A vjp saves its state too (codegen.py): the backward sweep changes it back.

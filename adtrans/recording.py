@@ -61,6 +61,8 @@ class Recording:
                 before = needed | reads
                 if target in before or shape_of(target) in before:
                     self.mark_saved(stmt, target, in_loop, self.saved)
+                    if target in before:
+                        self.value_saved.add(id(stmt))
                 needed = before - {target, shape_of(target)}
                 if adjoint and adjoint.reads_ans or change and target in change.reads:
                     needed = needed | {target}
@@ -130,6 +132,10 @@ class Recording:
         if in_loop:
             self.uses_tape = True
             stmt._adtrans_on_tape = True  # type: ignore[attr-defined]
+
+    def shape_only(self, stmt: ast.stmt) -> bool:
+        """Whether the backward sweep reads only the shape of the value ``stmt`` overwrites."""
+        return id(stmt) in self.saved and id(stmt) not in self.value_saved
 
     def on_tape(self, stmt: ast.stmt) -> bool:
         return getattr(stmt, "_adtrans_on_tape", False)

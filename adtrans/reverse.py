@@ -160,6 +160,9 @@ class ReverseBuilder(AdjointExpressions, Recording, Mutations, Surgery, ForwardS
         self.pop = namer.fresh("pop")
         self.uses_tape = False
         self.saved: dict[int, str] = {}          # statement -> slot variable
+        # Saved statements whose old value some adjoint reads (not only its shape): the
+        # others push only the shape (runtime.shape_of), so the array itself is freed.
+        self.value_saved: set[int] = set()
         self.index_saved: dict[int, str] = {}    # for loop -> slot of the index's old value
         # A reassigned parameter keeps its entry value under another name for the final
         # as_gradient(d_x, x), so the loop that overwrites it need not save every value.

@@ -38,6 +38,25 @@ def unbroadcast(g, like):
     return g
 
 
+class ShapeOnly:
+    """What the tape keeps of a value the backward sweep reads only for its shape (the
+    second argument of ``unbroadcast``): the shape, and not the array."""
+
+    __slots__ = ("shape",)
+
+    def __init__(self, shape):
+        self.shape = shape
+
+    def __repr__(self):
+        return f"ShapeOnly({self.shape})"
+
+
+def shape_of(value):
+    """What to keep of an array whose shape alone is read later: its shape.  Anything
+    else (None, a number, a list) is kept as it is."""
+    return ShapeOnly(value.shape) if isinstance(value, np.ndarray) else value
+
+
 def add(a, b):
     """Accumulate two cotangents where either may be None (no contribution yet)."""
     if a is None:

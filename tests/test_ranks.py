@@ -157,3 +157,22 @@ def test_det_and_trace_of_a_stack_are_not_numbers():
     assert "unbroadcast" in adtrans.source(adtrans.grad(det_times), 0.5, S)
     check_grads(det_times, 0.5, S)
     check_grads(det_times, np.array([0.5, 1.5, 2.0]), S[0])
+
+
+def growing(x, w):
+    s = 0.0
+    for i in range(1, 4):
+        t = x[:i] * 2.0             # a new shape at every step, read back only for it
+        u = t + w                   # w of shape (1,) broadcasts: unbroadcast(d_u, t)
+        s = s + np.sum(u * u)
+    return s
+
+
+def test_values_read_only_for_their_shape_keep_only_the_shape():
+    x, w = np.array([0.3, -1.2, 0.8, 2.0]), np.array([0.5])
+    text = adtrans.source(adtrans.grad(growing, wrt=(0, 1)), x, w)
+    assert "push(shape_of(t" in text
+    check_grads(growing, x, w, wrt=(0, 1))
+    _, pullback = adtrans.vjp(growing, x, w, wrt=(0, 1))
+    first, second = pullback(1.0), pullback(1.0)        # the tape is read twice alike
+    np.testing.assert_array_equal(first[0], second[0])
