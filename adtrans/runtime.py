@@ -464,20 +464,6 @@ def extremum_grad(g, ans, x, axis=None, keepdims=False):
     return repeat_to_match(g, x, axis, keepdims) * mask / ties
 
 
-def norm_grad(g, ans, x, ord=None, axis=None, keepdims=False):
-    """Cotangent of the 2-norm / Frobenius norm; other orders are refused, not guessed."""
-    matrix_norm = np.ndim(x) > 1 if axis is None else np.ndim(axis) == 1 and len(axis) == 2
-    if ord not in (None, 2, "fro") or (ord == 2 and matrix_norm):
-        what = " of a matrix" if matrix_norm else ""
-        raise AdtransError(f"np.linalg.norm with ord={ord!r}{what} has no derivative rule yet; "
-                           "write the norm out with np.abs / np.sum / np.max")
-    x = np.asarray(x)
-    if axis is None and not keepdims:
-        return g * x / ans if ans != 0 else np.zeros_like(x, dtype=float_dtype(x))
-    scale = repeat_to_match(g / np.where(ans == 0, 1.0, ans), x, axis, keepdims)
-    return scale * x
-
-
 def where_zero(c, g):
     """``g`` where c holds, 0 elsewhere: the cotangent routed through a selection."""
     return np.where(c, g, 0.0)
@@ -530,45 +516,6 @@ def cast_grad(g, dtype=None):
     if dtype is None or np.dtype(dtype).kind in "fc":
         return g
     return np.zeros(np.shape(g), dtype=float_dtype(g))
-
-
-def _clip_parts(g, ans, x, a_min, a_max):
-    """Cotangents of x, a_min, a_max in ``np.clip``, read as ``minimum(maximum(x, a_min),
-    a_max)`` with the ties rule of maximum/minimum: equal arguments share equally."""
-    m = x if a_min is None else np.maximum(x, a_min)
-    if a_max is None:
-        d_m, d_max = g, None
-    else:
-        m_tie = _tie_weight(m, a_max)
-        d_m = g * np.equal(m, ans) * m_tie
-        d_max = g * np.equal(a_max, ans) * m_tie
-    if a_min is None:
-        return d_m, None, d_max
-    x_tie = _tie_weight(x, a_min)
-    return d_m * np.equal(x, m) * x_tie, d_m * np.equal(a_min, m) * x_tie, d_max
-
-
-def _tie_weight(a, b):
-    """1 where ``a`` and ``b`` differ, 1/2 where they tie, in the float type of the
-    arguments (a float64 weight would upcast float32 cotangents)."""
-    dtype = np.result_type(float_dtype(a), float_dtype(b))
-    return np.where(np.equal(a, b), dtype.type(0.5), dtype.type(1.0))
-
-
-def clip_grad(g, ans, x, a_min, a_max):
-    """Cotangent of ``x`` in ``np.clip(x, a_min, a_max)``: ``g`` where no bound is active,
-    half of it where ``x`` equals a bound (as ``np.maximum`` at a tie)."""
-    return unbroadcast(_clip_parts(g, ans, x, a_min, a_max)[0], x)
-
-
-def clip_min_grad(g, ans, x, a_min, a_max):
-    """Cotangent of ``a_min`` in ``np.clip``: ``g`` where it is the result (shared at ties)."""
-    return unbroadcast(_clip_parts(g, ans, x, a_min, a_max)[1], a_min)
-
-
-def clip_max_grad(g, ans, x, a_min, a_max):
-    """Cotangent of ``a_max`` in ``np.clip``: ``g`` where it is the result (shared at ties)."""
-    return unbroadcast(_clip_parts(g, ans, x, a_min, a_max)[2], a_max)
 
 
 def _reduced_axes(ndim, axis):
@@ -644,12 +591,6 @@ def diag_grad(g, x, k=0):
     if np.ndim(x) == 1:
         return np.diagonal(g, k)
     return diagonal_grad(g, x, k)
-
-
-def det_grad(g, ans, x):
-    """Cotangent of ``np.linalg.det``: ``g det(x) inv(x)^T`` (stacked matrices too)."""
-    scale = np.expand_dims(np.asarray(g * ans), (-1, -2))
-    return scale * np.swapaxes(np.linalg.inv(x), -1, -2)
 
 
 def sinc_prime(x):
