@@ -1,0 +1,291 @@
+"""Rules of adtrans/rules/more_numpy.py against central finite differences.
+
+Every case runs through ``check_rule`` (float64 central differences, then float32), and
+``check_int`` checks that an integer input gets the float64 gradient of its float copy.
+"""
+
+import warnings
+
+import numpy as np
+import pytest
+from helpers.rule_testing import (
+    assert_gradient_type,
+    check_rule,
+    exercises,
+    sample,
+    table,
+    vjp_ones,
+)
+
+import adtrans
+from adtrans import AdtransError
+from adtrans.rules.more_numpy import plain_grad
+
+S3 = (2, 3, 4)
+
+
+def check_int(f, x):
+    """An integer array input gets float64 gradients equal to those of its float copy."""
+    xi = np.round(np.asarray(x) * 3).astype(np.int64)
+    got = vjp_ones(f, xi)
+    assert_gradient_type(got, xi)
+    np.testing.assert_allclose(got, vjp_ones(f, xi.astype(float)), rtol=1e-12, atol=1e-12)
+
+
+def positional(fn, *extra):
+    """``fn(x, *extra)`` spelled out (adtrans does not take ``*args`` calls)."""
+    if len(extra) == 0:
+        def f(x):
+            return fn(x)
+    elif len(extra) == 1:
+        a, = extra
+
+        def f(x):
+            return fn(x, a)
+    else:
+        a, b = extra
+
+        def f(x):
+            return fn(x, a, b)
+    f.__name__ = f"{fn.__name__}_{'_'.join(map(str, extra))}"
+    return f
+
+
+def reduce_along(fn, q, axis, keepdims):
+    """``fn(x, q, axis=axis, keepdims=keepdims)`` (no ``q`` where it is None)."""
+    if q is None:
+        def f(x):
+            return fn(x, axis=axis, keepdims=keepdims)
+    else:
+        def f(x):
+            return fn(x, q, axis=axis, keepdims=keepdims)
+    f.__name__ = f"{fn.__name__}_{q}_{axis}_{keepdims}"
+    return f
+
+
+def run_cases(f, shape, seed=0, integers=True):
+    x = sample(shape, (-1, 1), seed=seed)
+    g = check_rule(f, x)
+    assert np.shape(g) == np.shape(x)
+    if np.ndim(x) and integers:
+        check_int(f, x)
+
+
+# ============================================================ copies and conversions
+def times_two(fn):
+    def f(x):
+        return fn(x * 2.0) * x
+    f.__name__ = f"{fn.__name__}_times_two"
+    return f
+
+
+def astype_f32(x):
+    return np.ascontiguousarray(x, dtype=np.float32) * 1.0
+
+
+def to_int(x):
+    return np.asfortranarray(x, dtype=np.int64) + x
+
+
+def require_flags(x):
+    return np.require(x, requirements=["C", "A", "W", "O", "E"]) ** 2
+
+
+def copy_keywords(x):
+    return np.copy(x, order="F") * x
+
+
+COPIES = table(
+    [(name, positional(fn), shape)
+     for name, fn in (("np.copy", np.copy), ("np.ascontiguousarray", np.ascontiguousarray),
+                      ("np.asfortranarray", np.asfortranarray),
+                      ("np.asanyarray", np.asanyarray),
+                      ("np.asarray_chkfinite", np.asarray_chkfinite),
+                      ("np.require", np.require))
+     for shape in ((), (4,), (3, 4), S3)]
+    + [(name, times_two(fn), (3, 4))
+       for name, fn in (("np.copy", np.copy), ("np.ascontiguousarray", np.ascontiguousarray),
+                        ("np.asfortranarray", np.asfortranarray),
+                        ("np.asanyarray", np.asanyarray),
+                        ("np.asarray_chkfinite", np.asarray_chkfinite),
+                        ("np.require", np.require))]
+    + [("np.ascontiguousarray", astype_f32, (3, 2)),
+       ("np.asfortranarray", to_int, (3, 2)),
+       ("np.require", require_flags, S3),
+       ("np.copy", copy_keywords, (2, 3)),
+       ("np.matrix_transpose", positional(np.matrix_transpose), (3, 4)),
+       ("np.matrix_transpose", positional(np.matrix_transpose), S3),
+       ("np.matrix_transpose", times_two(np.matrix_transpose), (4, 4))])
+
+
+@pytest.mark.parametrize("name, f, shape", COPIES, ids=[c[1].__name__ for c in COPIES])
+def test_copies(name, f, shape):
+    # The float32 conversion rounds: no float64 central differences through it.
+    if f is astype_f32:
+        x = sample(shape, (-1, 1))
+        np.testing.assert_array_equal(vjp_ones(f, x), np.ones(shape))
+        return
+    run_cases(f, shape)
+
+
+def conversion_of_matrix(x):
+    return np.asanyarray(x) * 2.0
+
+
+@exercises("np.asanyarray")
+def test_subclasses_are_refused():
+    with pytest.raises(AdtransError):
+        vjp_ones(conversion_of_matrix, np.ma.masked_array([1.0, 2.0]))
+    with pytest.raises(AdtransError, match="np.asarray"):     # the rule's own guard
+        plain_grad(np.ones(2), np.ma.masked_array([1.0, 2.0]))
+
+
+def unstack_sum(x):
+    a, b, c = np.unstack(x, axis=1)
+    return a * 2.0 + c * b
+
+
+def unstack_first(x):
+    parts = np.unstack(x)
+    return parts[0] * 3.0
+
+
+def unstack_negative(x):
+    p = np.unstack(x, axis=-1)
+    return p[1] - p[3]
+
+
+@exercises("np.unstack")
+def test_unstack():
+    run_cases(unstack_sum, (2, 3, 4))
+    run_cases(unstack_first, (3,))
+    run_cases(unstack_first, (2, 3))
+    run_cases(unstack_negative, S3)
+
+
+# ============================================================ cumulative
+def cumulative(fn, axis=None, include_initial=None):
+    if include_initial is None:
+        def f(x):
+            return fn(x, axis=axis)
+    else:
+        def f(x):
+            return fn(x, axis=axis, include_initial=include_initial)
+    f.__name__ = f"{fn.__name__}_{axis}_{include_initial}"
+    return f
+
+
+CUMULATIVE = table(
+    [(name, cumulative(fn, **kw), shape)
+     for name, fn in (("np.cumulative_sum", np.cumulative_sum),
+                      ("np.cumulative_prod", np.cumulative_prod))
+     for kw, shape in (({}, (5,)), ({"include_initial": True}, (5,)),
+                       ({"axis": 0, "include_initial": False}, (4,)), ({"axis": 1}, S3),
+                       ({"axis": -1, "include_initial": False}, S3),
+                       ({"axis": -3, "include_initial": True}, S3),
+                       ({"axis": 1, "include_initial": True}, (3, 4)))]
+    + [("np.nancumprod", cumulative(np.nancumprod, **kw), shape)
+       for kw, shape in (({}, ()), ({}, (5,)), ({}, (3, 4)), ({"axis": 1}, S3),
+                         ({"axis": -3}, S3), ({"axis": 0}, (4,)))])
+
+
+@pytest.mark.parametrize("name, f, shape", CUMULATIVE, ids=[c[1].__name__ for c in CUMULATIVE])
+def test_cumulative(name, f, shape):
+    run_cases(f, shape, seed=3)
+
+
+def cumulative_prod_zero(x):
+    return np.cumulative_prod(x, include_initial=True)
+
+
+def nancumprod_nan(x):
+    return np.nancumprod(x + np.array([0.0, np.nan, 0.0, 0.0, np.nan]))
+
+
+@exercises("np.cumulative_prod", "np.nancumprod")
+def test_cumulative_prod_through_zeros_and_nans():
+    check_rule(cumulative_prod_zero, np.array([2.0, 0.0, 3.0, 0.0, 0.5]))
+    g = check_rule(nancumprod_nan, np.array([0.7, 0.3, -1.2, 0.5, 0.9]))
+    assert g[1] == 0 and g[4] == 0
+
+
+# ============================================================ NaN-ignoring quantiles
+def reductions(name, fn, *q):
+    cases = [(name, positional(fn, *q), shape) for shape in ((), (5,), (3, 4), S3)]
+    q = q[0] if q else None
+    cases += [(name, reduce_along(fn, q, a, False), S3) for a in (0, 1, -1, (0, 2), (-1, -2))]
+    cases += [(name, reduce_along(fn, q, a, True), S3) for a in (None, 1, (0, -1))]
+    return cases
+
+
+def nanquantile_keywords(x):
+    return np.nanquantile(x, q=0.25, axis=1, method="linear")
+
+
+QUANTILES = table(
+    reductions("np.nanmedian", np.nanmedian)
+    + reductions("np.nanquantile", np.nanquantile, 0.3)
+    + reductions("np.nanquantile", np.nanquantile, [0.0, 0.5, 1.0])
+    + reductions("np.nanpercentile", np.nanpercentile, 75.0)
+    + [("np.nanpercentile", reduce_along(np.nanpercentile, [10.0, 99.0], 1, False), S3),
+       ("np.nanquantile", reduce_along(np.nanquantile, np.array([[0.1], [0.75]]), -1, False),
+        S3),
+       ("np.nanquantile", nanquantile_keywords, S3)])
+
+
+@pytest.mark.parametrize("name, f, shape", QUANTILES, ids=[c[1].__name__ for c in QUANTILES])
+def test_nan_quantiles(name, f, shape):
+    run_cases(f, shape, seed=5)
+
+
+NANS = np.array([[0.0, np.nan, 0.0, 0.0], [np.nan, 0.0, np.nan, 0.0],
+                 [0.0, 0.0, 0.0, np.nan]])
+
+
+def nanmedian_nans(x):
+    return np.nanmedian(x + NANS, axis=1)
+
+
+def nanquantile_nans(x):
+    return np.nanquantile(x + NANS, [0.2, 0.9], axis=0, keepdims=True)
+
+
+def nanpercentile_nans(x):
+    return np.nanpercentile(x + NANS, 40.0)
+
+
+def nanmedian_all_nan(x):
+    return np.nanmedian(x, axis=1)
+
+
+@exercises("np.nanmedian", "np.nanquantile", "np.nanpercentile")
+def test_nan_quantiles_skip_nans():
+    x = sample((3, 4), (-1, 1), seed=2)
+    for f in (nanmedian_nans, nanquantile_nans, nanpercentile_nans):
+        g = check_rule(f, x)
+        assert np.all(g[np.isnan(NANS)] == 0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        y = np.array([[np.nan, np.nan], [0.5, np.nan]])
+        np.testing.assert_array_equal(vjp_ones(nanmedian_all_nan, y), [[0, 0], [1, 0]])
+
+
+def nanquantile_method(x):
+    return np.nanquantile(x, 0.5, method="nearest")
+
+
+def nanquantile_q(q):
+    return np.nanquantile(np.array([1.0, 2.0, 4.0]), q)
+
+
+@exercises("np.nanquantile")
+def test_nan_quantile_refusals():
+    with pytest.raises(AdtransError, match="linear"):
+        vjp_ones(nanquantile_method, np.arange(4.0))
+    with pytest.raises(AdtransError, match="q"):
+        vjp_ones(nanquantile_q, 0.3)
+
+
+def test_listed():
+    names = set(adtrans.supported())
+    assert {"np.copy", "np.unstack", "np.nanmedian"} <= names
