@@ -289,3 +289,228 @@ def test_nan_quantile_refusals():
 def test_listed():
     names = set(adtrans.supported())
     assert {"np.copy", "np.unstack", "np.nanmedian"} <= names
+
+
+# ============================================================ delete, insert, block
+def delete_case(obj, axis):
+    def f(x):
+        return np.delete(x, obj, axis) * 2.0
+    f.__name__ = f"delete_{obj}_{axis}"
+    return f
+
+
+def insert_case(obj, axis):
+    def f(x, v):
+        return np.insert(x, obj, v * 3.0, axis)
+    f.__name__ = f"insert_{obj}_{axis}"
+    return f
+
+
+DELETES = table([("np.delete", delete_case(1, None), (5,)),
+                 ("np.delete", delete_case([0, 2], 1), S3),
+                 ("np.delete", delete_case(slice(0, 2), -1), S3),
+                 ("np.delete", delete_case(np.array([True, False, True]), 0), (3, 2)),
+                 ("np.delete", delete_case(4, None), (2, 3))])
+
+
+@pytest.mark.parametrize("name, f, shape", DELETES, ids=[c[1].__name__ for c in DELETES])
+def test_delete(name, f, shape):
+    run_cases(f, shape)
+
+
+INSERTS = table([("np.insert", insert_case(1, None), (5,), ()),
+                 ("np.insert", insert_case([0, 2, 2], None), (2, 3), (3,)),
+                 ("np.insert", insert_case(1, 1), S3, (2, 4)),
+                 ("np.insert", insert_case(1, -1), S3, ()),
+                 ("np.insert", insert_case([1, 3], 0), (4, 2), (2, 2)),
+                 ("np.insert", insert_case(slice(0, 2), 1), (2, 3), (2, 1))])
+
+
+@pytest.mark.parametrize("name, f, shape, vshape", INSERTS,
+                         ids=[c[1].__name__ for c in INSERTS])
+def test_insert(name, f, shape, vshape):
+    x, v = sample(shape, (-1, 1)), sample(vshape, (-1, 1), seed=1)
+    check_rule(f, x, v, wrt=(0, 1))
+    xi = np.round(x * 3).astype(np.int64)
+    assert_gradient_type(vjp_ones(f, xi, v, wrt=0), xi)
+
+
+def block_2x2(a, b, c, d):
+    return np.block([[a, b], [c, d]]) * 2.0
+
+
+def block_flat(a, b):
+    return np.block([a, b, a])
+
+
+def block_3d(a, b):
+    return np.block([[[a], [b]]])
+
+
+@exercises("np.block")
+def test_block():
+    a, b = sample((2, 2), (-1, 1), 1), sample((2, 3), (-1, 1), 2)
+    c, d = sample((1, 2), (-1, 1), 3), sample((1, 3), (-1, 1), 4)
+    check_rule(block_2x2, a, b, c, d, wrt=(0, 1, 2, 3))
+    check_rule(block_flat, sample((3,), (-1, 1)), 0.5, wrt=(0, 1))
+    check_rule(block_3d, sample((2, 2, 3), (-1, 1)), sample((2, 1, 3), (-1, 1), 1), wrt=(0, 1))
+    ai = np.arange(4).reshape(2, 2)
+    assert_gradient_type(vjp_ones(block_2x2, ai, b, c, d), ai)
+
+
+# ============================================================ unwrap, logspace, geomspace
+def unwrap_period(p, period):
+    return np.unwrap(p, period=period)
+
+
+def unwrap_axis(p):
+    return np.unwrap(p, axis=0) * p
+
+
+@exercises("np.unwrap")
+def test_unwrap():
+    jumps = np.array([0.1, 3.5, 6.5, -0.3, 2.9, 12.0])
+    check_rule(positional(np.unwrap), jumps)
+    check_rule(unwrap_axis, np.stack([jumps, jumps[::-1] * 2.0], axis=1))
+    check_rule(unwrap_period, jumps, 5.0, wrt=(0, 1))
+    check_int(positional(np.unwrap), jumps)
+
+
+def logspace_case(num, endpoint, base, axis):
+    def f(a, b):
+        return np.logspace(a, b, num, endpoint, base, axis=axis)
+    f.__name__ = f"logspace_{num}_{endpoint}_{base}_{axis}"
+    return f
+
+
+def geomspace_case(num, endpoint, axis):
+    def f(a, b):
+        return np.geomspace(a, b, num, endpoint, axis=axis)
+    f.__name__ = f"geomspace_{num}_{endpoint}_{axis}"
+    return f
+
+
+SPACES = table([("np.logspace", logspace_case(5, True, 10.0, 0), 0.3, -0.7),
+                ("np.logspace", logspace_case(4, False, 2.0, 0), 1.3, 0.2),
+                ("np.logspace", logspace_case(3, True, 2.0, -1), np.array([0.1, 0.4]),
+                 np.array([1.0, -0.5])),
+                ("np.logspace", logspace_case(1, True, 10.0, 0), 0.5, 0.2),
+                ("np.geomspace", geomspace_case(5, True, 0), 0.3, 4.0),
+                ("np.geomspace", geomspace_case(4, False, 0), -2.0, -0.5),
+                ("np.geomspace", geomspace_case(3, True, 1), np.array([0.5, 2.0]),
+                 np.array([3.0, 0.25])),
+                ("np.geomspace", geomspace_case(3, True, 0), np.array([0.5, 2.0]), 3.0)])
+
+
+@pytest.mark.parametrize("name, f, a, b", SPACES, ids=[c[1].__name__ for c in SPACES])
+def test_spaces(name, f, a, b):
+    check_rule(f, a, b, wrt=(0, 1))
+
+
+def logspace_base(b):
+    return np.logspace(0.0, 1.0, 4, base=b)
+
+
+@exercises("np.logspace")
+def test_logspace_base_refused():
+    with pytest.raises(AdtransError, match="base"):
+        vjp_ones(logspace_base, 2.0)
+
+
+# ============================================================ polynomials, bincount
+def polyadd_case(a, b):
+    return np.polyadd(a, b) * 2.0
+
+
+def polysub_case(a, b):
+    return np.polysub(a, b)
+
+
+def polymul_case(a, b):
+    return np.polymul(a, b)
+
+
+def polyder_case(m):
+    def f(p):
+        return np.polyder(p, m)
+    f.__name__ = f"polyder_{m}"
+    return f
+
+
+def polyint_case(m, k):
+    def f(p):
+        return np.polyint(p, m, k)
+    f.__name__ = f"polyint_{m}_{k}"
+    return f
+
+
+@exercises("np.polyadd", "np.polysub", "np.polymul")
+@pytest.mark.parametrize("f", [polyadd_case, polysub_case, polymul_case])
+def test_poly_binary(f):
+    for n, m in ((3, 2), (2, 4), (3, 3)):
+        a, b = sample((n,), (-1, 1), n), sample((m,), (-1, 1), m + 5)
+        check_rule(f, a, b, wrt=(0, 1))
+        ai = np.round(a * 3).astype(np.int64)
+        assert_gradient_type(vjp_ones(f, ai, b, wrt=0), ai)
+    check_rule(f, 0.5, sample((3,), (-1, 1)), wrt=(0, 1))
+
+
+@exercises("np.polymul")
+def test_polymul_leading_zeros_get_zero():
+    g = vjp_ones(polymul_case, np.array([0.0, 1.0, 2.0]), np.array([3.0, 1.0]))
+    assert g[0] == 0
+    np.testing.assert_allclose(g[1:], vjp_ones(polymul_case, np.array([1.0, 2.0]),
+                                               np.array([3.0, 1.0])))
+
+
+POLY_LINEAR = table([("np.polyder", polyder_case(1), 4), ("np.polyder", polyder_case(2), 5),
+                     ("np.polyder", polyder_case(0), 3), ("np.polyder", polyder_case(1), 1),
+                     ("np.polyint", polyint_case(1, None), 4),
+                     ("np.polyint", polyint_case(2, [0.5, -1.0]), 3),
+                     ("np.polyint", polyint_case(0, None), 3)])
+
+
+@pytest.mark.parametrize("name, f, n", POLY_LINEAR, ids=[c[1].__name__ for c in POLY_LINEAR])
+def test_poly_linear(name, f, n):
+    run_cases(f, (n,))
+
+
+def polyint_k(p, k):
+    return np.polyint(p, 1, k)
+
+
+@exercises("np.polyint", "np.polyadd")
+def test_poly_refusals():
+    with pytest.raises(AdtransError, match="k"):
+        vjp_ones(polyint_k, np.array([1.0, 2.0]), 0.5, wrt=1)
+
+
+def bincount_case(x, w):
+    return np.bincount(x, w) * 2.0
+
+
+def bincount_minlength(x, w):
+    return np.bincount(x, weights=w, minlength=7)
+
+
+@exercises("np.bincount")
+def test_bincount():
+    x = np.array([0, 3, 1, 3, 3, 5])
+    w = sample((6,), (-1, 1))
+    for f in (bincount_case, bincount_minlength):
+        check_rule(f, x, w, wrt=1)
+        wi = np.arange(6)
+        assert_gradient_type(vjp_ones(f, x, wi, wrt=1), wi)
+
+
+def mixed_insert(x, v):
+    return np.insert(x, 1, v)
+
+
+@exercises("np.block", "np.insert")
+def test_mixed_dtypes_keep_each_inputs_dtype():
+    a32 = np.ones(2, dtype=np.float32)
+    g = vjp_ones(block_flat, a32, np.ones(3), wrt=(0, 1))
+    assert g[0].dtype == np.float32 and g[1].dtype == np.float64
+    g = vjp_ones(mixed_insert, np.ones(3), np.ones(2, dtype=np.float32), wrt=(0, 1))
+    assert g[0].dtype == np.float64 and g[1].dtype == np.float32

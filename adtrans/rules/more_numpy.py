@@ -12,6 +12,7 @@ import numpy as np
 
 from ..errors import AdtransError
 from ..runtime import cast_grad, cumsum_grad, float_dtype
+from .construct import linspace_start_grad, linspace_stop_grad
 from .registry import defvjp, defvjp_called
 from .signal import cumprod_grad
 from .statistics import _back, _last_axis, quantile_grad
@@ -161,3 +162,205 @@ def nanpercentile(g, ans, a, q, axis=None, out=None, overwrite_input=False, meth
 @defvjp(np.nanmedian)
 def nanmedian(g, ans, a, axis=None, out=None, overwrite_input=False, keepdims=False):
     return nanquantile_grad(g, a, 0.5, axis, keepdims)
+
+
+# ------------------------------------------------------------------------ delete, insert, block
+def _labels(x, start=0):
+    """The flat positions ``start, start + 1, ...`` of ``x``'s elements, in ``x``'s shape."""
+    return np.arange(start, start + np.size(x)).reshape(np.shape(x))
+
+
+def _gather(g, labels, size, dtype):
+    """The cotangent of the elements ``labels`` say ``g``'s elements came from (repeated
+    labels add up); labels outside ``0 <= label < size`` are dropped."""
+    out = np.zeros(size, dtype=dtype)
+    labels = np.ravel(labels)
+    keep = (labels >= 0) & (labels < size)
+    np.add.at(out, labels[keep], np.ravel(g)[keep])
+    return out
+
+
+def delete_grad(g, arr, obj, axis=None):
+    """Cotangent of ``np.delete``: the kept elements get theirs, the deleted zeros."""
+    if np.iscomplexobj(arr):
+        raise AdtransError("complex numbers are not differentiated by adtrans")
+    kept = np.delete(_labels(arr), obj, axis)
+    return _gather(g, kept, np.size(arr), float_dtype(arr)).reshape(np.shape(arr))
+
+
+@defvjp(np.delete, linear=True)
+def delete(g, ans, arr, obj, axis=None):
+    return delete_grad(g, arr, obj, axis)
+
+
+def insert_grad(g, arr, obj, values, axis, part):
+    """Cotangent of ``arr`` (``part`` 0) or ``values`` (2) in ``np.insert``: the same
+    insertion made on labels (``arr``'s flat positions, and ``-1 - position`` for the
+    values, broadcast as NumPy broadcasts them) says where each element of ``g`` came
+    from."""
+    if np.iscomplexobj(arr) or np.iscomplexobj(values):
+        raise AdtransError("complex numbers are not differentiated by adtrans")
+    where = np.insert(_labels(arr), obj, -1 - _labels(values), axis)
+    if part == 0:
+        return _gather(g, where, np.size(arr), float_dtype(arr)).reshape(np.shape(arr))
+    return _gather(g, -1 - where, np.size(values), float_dtype(values)).reshape(
+        np.shape(values))
+
+
+@defvjp(np.insert, linear=True)
+def insert(g, ans, arr, obj, values, axis=None):
+    return insert_grad(g, arr, obj, values, axis, 0), None, insert_grad(g, arr, obj, values,
+                                                                        axis, 2)
+
+
+def _leaves(arrays, out):
+    if isinstance(arrays, (list, tuple)):
+        for item in arrays:
+            _leaves(item, out)
+    else:
+        out.append(arrays)
+    return out
+
+
+def _relabel(arrays, labels):
+    if isinstance(arrays, (list, tuple)):
+        return [_relabel(item, labels) for item in arrays]
+    return labels.pop(0)
+
+
+@defvjp_called(np.block, linear=True)
+def block_vjp(g, ans, arrays):
+    """``np.block(nested lists)``: the same block made of the leaves' flat positions says
+    which element of ``g`` belongs to which leaf; the cotangent is nested as the lists."""
+    leaves = _leaves(arrays, [])
+    if any(np.iscomplexobj(leaf) for leaf in leaves):
+        raise AdtransError("complex numbers are not differentiated by adtrans")
+    starts = np.cumsum([0] + [np.size(leaf) for leaf in leaves])
+    labels = np.block(_relabel(arrays, [_labels(leaf, s)
+                                        for leaf, s in zip(leaves, starts[:-1], strict=True)]))
+    flat = _gather(g, labels, int(starts[-1]), float_dtype(np.asarray(g)))
+    parts = [np.reshape(flat[a:b], np.shape(leaf)).astype(float_dtype(leaf), copy=False)
+             for leaf, a, b in zip(leaves, starts[:-1], starts[1:], strict=True)]
+    return (_relabel(arrays, parts),)
+
+
+# ------------------------------------------------------------------------ unwrap, spaces
+def unwrap_period_grad(g, ans, p, period):
+    """``np.unwrap`` adds multiples ``k period`` (k piecewise constant): d/dperiod = k."""
+    return np.sum(g * (ans - p)) / period
+
+
+@defvjp(np.unwrap)
+def unwrap(g, ans, p, discont=None, axis=-1, period=2 * np.pi):
+    # The correction is piecewise constant in p (and discont): p's cotangent is g.
+    return g, None, None, unwrap_period_grad(g, ans, p, period)
+
+
+def _along(v, ans, axis):
+    """An array start / stop / base of a space, shaped to broadcast against its result."""
+    return np.expand_dims(v, axis) if np.ndim(v) else v
+
+
+def log_base(base, ans, axis):
+    """``log(base)`` in the dtype of the result, shaped to broadcast against it."""
+    return np.log(np.asarray(_along(base, ans, axis), dtype=float_dtype(ans)))
+
+
+def logspace_base_grad(base):
+    raise AdtransError("the gradient of np.logspace with respect to base is not supported; "
+                       "write base ** np.linspace(start, stop, num) instead")
+
+
+@defvjp(np.logspace)
+def logspace(g, ans, start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
+    return (linspace_start_grad(g * ans * log_base(base, ans, axis), ans, start, num,
+                                endpoint, axis),
+            linspace_stop_grad(g * ans * log_base(base, ans, axis), ans, stop, num,
+                               endpoint, axis),
+            None, None, logspace_base_grad(base))
+
+
+@defvjp(np.geomspace)
+def geomspace(g, ans, start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    return (linspace_start_grad(g * ans / _along(start, ans, axis), ans, start, num,
+                                endpoint, axis),
+            linspace_stop_grad(g * ans / _along(stop, ans, axis), ans, stop, num, endpoint,
+                               axis))
+
+
+# ------------------------------------------------------------------------ polynomials
+def _coefficients(p):
+    if isinstance(p, np.poly1d):
+        raise AdtransError("np.poly1d objects have no derivative rule; pass the coefficient "
+                           "array (p.coeffs) instead")
+    if np.iscomplexobj(p):
+        raise AdtransError("complex numbers are not differentiated by adtrans")
+    return np.atleast_1d(p)
+
+
+def polyadd_grad(g, p, sign=1.0):
+    """Cotangent of one term of ``np.polyadd`` / ``np.polysub``: the shorter one is padded
+    with leading zeros, so it gets the tail of ``g``."""
+    n = _coefficients(p).shape[0]
+    g = np.asarray(g)
+    return np.reshape(sign * g[g.shape[0] - n:], np.shape(p)).astype(float_dtype(p),
+                                                                      copy=False)
+
+
+@defvjp(np.polyadd, linear=True)
+def polyadd(g, ans, a1, a2):
+    return polyadd_grad(g, a1), polyadd_grad(g, a2)
+
+
+@defvjp(np.polysub, linear=True)
+def polysub(g, ans, a1, a2):
+    return polyadd_grad(g, a1), polyadd_grad(g, a2, -1.0)
+
+
+def polymul_grad(g, a, other):
+    """Cotangent of ``a`` in ``np.polymul(a, other)``, a convolution of the two with their
+    leading zeros trimmed (as np.poly1d trims them): a correlation of ``g`` with the other;
+    the trimmed leading zeros get zero."""
+    a, other = _coefficients(a), _coefficients(other)
+    lead = len(a) - len(np.poly1d(a).coeffs) if np.any(a) else len(a) - 1
+    b = np.poly1d(other).coeffs
+    out = np.zeros(a.shape, dtype=float_dtype(a))
+    out[lead:] = np.correlate(np.asarray(g), b, "valid")
+    return out
+
+
+@defvjp(np.polymul)
+def polymul(g, ans, a1, a2):
+    return (np.reshape(polymul_grad(g, a1, a2), np.shape(a1)),
+            np.reshape(polymul_grad(g, a2, a1), np.shape(a2)))
+
+
+def poly_linear_grad(g, p, function, m):
+    """Cotangent of ``p`` for a linear map ``function(p, m)`` of coefficient vectors: the
+    transposed Jacobian (built column by column from unit vectors) applied to ``g``."""
+    p = _coefficients(p)
+    jacobian = np.array([np.atleast_1d(function(e, m)) for e in np.eye(len(p))])
+    return (jacobian @ np.ravel(g)).astype(float_dtype(p))
+
+
+def polyint_k_grad(k):
+    raise AdtransError("the gradient of np.polyint with respect to k is not supported; "
+                       "add the integration constants yourself")
+
+
+@defvjp(np.polyder, linear=True)
+def polyder(g, ans, p, m=1):
+    return np.reshape(poly_linear_grad(g, p, np.polyder, m), np.shape(p))
+
+
+@defvjp(np.polyint)
+def polyint(g, ans, p, m=1, k=None):
+    return (np.reshape(poly_linear_grad(g, p, np.polyint, m), np.shape(p)), None,
+            polyint_k_grad(k))
+
+
+# ------------------------------------------------------------------------ bincount
+@defvjp(np.bincount, linear=True)
+def bincount(g, ans, x, weights=None, minlength=0):
+    # Counts do not change with the (integer) x; bin k sums the weights of x == k.
+    return None, np.take(g, x).astype(float_dtype(weights), copy=False)
