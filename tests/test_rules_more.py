@@ -20,6 +20,7 @@ from helpers.rule_testing import (
 import adtrans
 from adtrans import AdtransError
 from adtrans.rules.more_numpy import plain_grad
+from adtrans.testing import check_dtypes
 
 S3 = (2, 3, 4)
 
@@ -514,3 +515,132 @@ def test_mixed_dtypes_keep_each_inputs_dtype():
     assert g[0].dtype == np.float32 and g[1].dtype == np.float64
     g = vjp_ones(mixed_insert, np.ones(3), np.ones(2, dtype=np.float32), wrt=(0, 1))
     assert g[0].dtype == np.float64 and g[1].dtype == np.float32
+
+
+# ============================================================ cov, corrcoef
+def cov_case(rowvar, bias, ddof):
+    def f(m, y):
+        return np.cov(m, y, rowvar, bias, ddof)
+    f.__name__ = f"cov_{rowvar}_{bias}_{ddof}"
+    return f
+
+
+def cov_alone(m):
+    return np.cov(m)
+
+
+def cov_columns(m):
+    return np.cov(m, rowvar=False, bias=True)
+
+
+def corrcoef_case(rowvar):
+    def f(x, y):
+        return np.corrcoef(x, y, rowvar)
+    f.__name__ = f"corrcoef_{rowvar}"
+    return f
+
+
+def corrcoef_alone(x):
+    return np.corrcoef(x)
+
+
+def corrcoef_columns(x):
+    return np.corrcoef(x, rowvar=False)
+
+
+@exercises("np.cov", "np.corrcoef")
+@pytest.mark.parametrize("single, joint", [(cov_alone, cov_case), (corrcoef_alone, corrcoef_case)])
+def test_cov_and_corrcoef(single, joint):
+    columns = cov_columns if single is cov_alone else corrcoef_columns
+    for shape in ((2, 6), (3, 5), (6,)):
+        run_cases(single, shape, seed=4)
+    run_cases(columns, (6, 3), seed=4)
+    extra = ((True, False, None), (False, True, None), (True, False, 2)) \
+        if single is cov_alone else ((True,), (False,))
+    for options in extra:
+        f = joint(*options)
+        rows = options[0]
+        for ms, ys in (((2, 6), (6,)), ((6,), (6,)), ((2, 6), (3, 6))):
+            if not rows:
+                ms, ys = ms[::-1], ys[::-1]
+            check_rule(f, sample(ms, (-1, 1), 1), sample(ys, (-1, 1), 2), wrt=(0, 1))
+
+
+def cov_weighted(m):
+    return np.cov(m, fweights=np.array([1, 2, 1]))
+
+
+@exercises("np.cov")
+def test_cov_weights_refused():
+    with pytest.raises(AdtransError, match="weighted"):
+        vjp_ones(cov_weighted, sample((2, 3), (-1, 1)))
+
+
+# ============================================================ trim_zeros, polyfit
+def trim_case(trim, axis):
+    def f(x):
+        return np.trim_zeros(x * 1.0, trim, axis) * 2.0
+    f.__name__ = f"trim_{trim}_{axis}"
+    return f
+
+
+def padded(shape, box):
+    x = np.zeros(shape)
+    x[box] = sample(x[box].shape, ("signed", 0.5, 1))
+    return x
+
+
+def box_case(box):
+    def f(x):
+        return x[box] * 2.0
+    return f
+
+
+def check_trim(f, x, box):
+    """Trimming is not differentiable at the zeros it drops (the shape changes there), so
+    central differences do not apply: the gradient is that of the slice it takes."""
+    rng_g = np.random.default_rng(0)
+    out, pullback = adtrans.vjp(f, x)
+    np.testing.assert_array_equal(out, box_case(box)(x))
+    g = rng_g.normal(size=np.shape(out))
+    expected = adtrans.vjp(box_case(box), x)[1](g)
+    np.testing.assert_array_equal(pullback(g), expected)
+    check_dtypes(f, x)
+    xi = np.round(x * 3).astype(np.int64)
+    assert_gradient_type(vjp_ones(f, xi), xi)
+
+
+@exercises("np.trim_zeros")
+def test_trim_zeros():
+    v = padded((7,), np.s_[2:5])
+    for trim, box in (("fb", np.s_[2:5]), ("f", np.s_[2:]), ("b", np.s_[:5]),
+                      ("bf", np.s_[2:5])):
+        check_trim(trim_case(trim, None), v, box)
+    m = padded((4, 5), np.s_[1:3, 2:4])
+    for axis, box in ((None, np.s_[1:3, 2:4]), (0, np.s_[1:3]), (-1, np.s_[:, 2:4]),
+                      ((0, 1), np.s_[1:3, 2:4])):
+        check_trim(trim_case("fb", axis), m, box)
+    check_trim(trim_case("f", -2), padded((2, 5, 4), np.s_[:, 1:3, 1:2]), np.s_[:, 1:])
+    np.testing.assert_array_equal(vjp_ones(trim_case("fb", None), np.zeros(3)), np.zeros(3))
+
+
+def polyfit_case(x, deg):
+    def f(y):
+        return np.polyfit(x, y, deg)
+    f.__name__ = f"polyfit_{deg}"
+    return f
+
+
+def polyfit_x(x, y):
+    return np.polyfit(x, y, 1)
+
+
+@exercises("np.polyfit")
+def test_polyfit():
+    x = np.linspace(-1, 1, 6)
+    for deg in (0, 1, 2):
+        run_cases(polyfit_case(x, deg), (6,))
+    run_cases(polyfit_case(x, 2), (6, 2))
+    run_cases(polyfit_case(np.arange(5), 3), (5,))
+    with pytest.raises(AdtransError, match="x"):
+        vjp_ones(polyfit_x, x, np.ones(6), wrt=0)

@@ -364,3 +364,134 @@ def polyint(g, ans, p, m=1, k=None):
 def bincount(g, ans, x, weights=None, minlength=0):
     # Counts do not change with the (integer) x; bin k sums the weights of x == k.
     return None, np.take(g, x).astype(float_dtype(weights), copy=False)
+
+
+# ------------------------------------------------------------------------ cov, corrcoef
+WEIGHTS = {"fweights": "weighted covariances have no derivative rule",
+           "aweights": "weighted covariances have no derivative rule",
+           "dtype": "a dtype= may round; cast with .astype(...) first"}
+
+
+def _variables(m, y, rowvar):
+    """The variables as rows, as np.cov arranges them, and for ``m`` and ``y`` whether
+    they were transposed."""
+    m = np.asarray(m)
+    if np.iscomplexobj(m) or np.iscomplexobj(y):
+        raise AdtransError("complex numbers are not differentiated by adtrans")
+    X = np.array(m, ndmin=2, dtype=np.result_type(m, np.float64))
+    flips = [not rowvar and m.ndim != 1]
+    if flips[0]:
+        X = X.T
+    if y is not None:
+        Y = np.array(y, ndmin=2, dtype=np.result_type(y, np.float64))
+        flips.append(not rowvar and Y.shape[0] != 1)
+        X = np.concatenate((X, Y.T if flips[1] else Y), axis=0)
+    return X, flips
+
+
+def _cov_rows_grad(G, X, fact):
+    """Cotangent of the rows ``X`` of ``C = Xc Xc^T / fact`` (Xc: rows centred) for a
+    cotangent ``G`` of C: ``(G + G^T) Xc / fact`` (its rows sum to zero already)."""
+    Xc = X - np.mean(X, axis=1, keepdims=True)
+    return (G + G.T) @ Xc / fact
+
+
+def _split_variables(gX, m, y, rowvar, part):
+    flips = _variables(m, y, rowvar)[1]
+    rows = np.array(m, ndmin=2).shape[1 if flips[0] else 0]
+    piece = gX[:rows] if part == 0 else gX[rows:]
+    if flips[part]:
+        piece = piece.T
+    like = m if part == 0 else y
+    return np.reshape(piece, np.shape(like)).astype(float_dtype(like), copy=False)
+
+
+def cov_grad(g, m, y, rowvar, bias, ddof, part):
+    """Cotangent of ``m`` (``part`` 0) or ``y`` (1) in ``np.cov``."""
+    X, _ = _variables(m, y, rowvar)
+    if ddof is None:
+        ddof = 0 if bias else 1
+    k = X.shape[0]
+    G = np.reshape(np.asarray(g, dtype=X.dtype), (k, k))
+    gX = _cov_rows_grad(G, X, X.shape[1] - ddof)
+    return _split_variables(gX, m, y, rowvar, part)
+
+
+@defvjp(np.cov, refuse=WEIGHTS)
+def cov(g, ans, m, y=None, rowvar=True, bias=False, ddof=None, fweights=None, aweights=None,
+        dtype=None):
+    return cov_grad(g, m, y, rowvar, bias, ddof, 0), cov_grad(g, m, y, rowvar, bias, ddof, 1)
+
+
+def corrcoef_grad(g, ans, x, y, rowvar, part):
+    """Cotangent of ``x`` (``part`` 0) or ``y`` (1) in ``np.corrcoef``: ``R = C / (s s^T)``
+    with ``s = sqrt(diag C)``; one variable gives the constant 1."""
+    X, _ = _variables(x, y, rowvar)
+    like = x if part == 0 else y
+    if np.ndim(ans) == 0:
+        return np.zeros(np.shape(like), dtype=float_dtype(like))
+    Xc = X - np.mean(X, axis=1, keepdims=True)
+    C = Xc @ Xc.T / (X.shape[1] - 1)
+    d = np.diag(C)
+    s = np.sqrt(d)
+    R = C / np.outer(s, s)
+    G = np.asarray(g, dtype=X.dtype)
+    gC = G / np.outer(s, s) - np.diag(np.sum(G * R + (G * R).T, axis=1) / (2.0 * d))
+    gX = _cov_rows_grad(gC, X, X.shape[1] - 1)
+    return _split_variables(gX, x, y, rowvar, part)
+
+
+@defvjp(np.corrcoef, refuse={"dtype": "a dtype= may round; cast with .astype(...) first"})
+def corrcoef(g, ans, x, y=None, rowvar=True, dtype=None):
+    return corrcoef_grad(g, ans, x, y, rowvar, 0), corrcoef_grad(g, ans, x, y, rowvar, 1)
+
+
+# ------------------------------------------------------------------------ trim_zeros, polyfit
+def trim_zeros_grad(g, ans, filt, trim="fb", axis=None):
+    """Cotangent of ``np.trim_zeros``: ``g`` written back where the kept box starts (the
+    first nonzero along each trimmed axis, where the front is trimmed)."""
+    if isinstance(filt, (list, tuple)):
+        raise AdtransError("np.trim_zeros of a list gives a list, which has no derivative "
+                           "rule; pass an array (np.asarray(filt))")
+    x = np.asarray(filt)
+    out = np.zeros(x.shape, dtype=float_dtype(x))
+    if np.size(ans) == 0:
+        return out
+    axes = range(x.ndim) if axis is None else \
+        [a % x.ndim for a in ((axis,) if np.ndim(axis) == 0 else axis)]
+    where = np.nonzero(x)
+    starts = [int(np.min(where[a])) if a in axes and "f" in trim.lower() else 0
+              for a in range(x.ndim)]
+    box = tuple(slice(s, s + n) for s, n in zip(starts, np.shape(ans), strict=True))
+    out[box] = g
+    return out
+
+
+@defvjp(np.trim_zeros, linear=True)
+def trim_zeros(g, ans, filt, trim="fb", axis=None):
+    return trim_zeros_grad(g, ans, filt, trim, axis)
+
+
+def polyfit_x_grad(x):
+    raise AdtransError("the gradient of np.polyfit with respect to x is not supported; "
+                       "differentiate with respect to y only")
+
+
+def polyfit_y_grad(g, x, y, deg):
+    """Cotangent of ``y`` in ``np.polyfit(x, y, deg)``, the least-squares solution ``p =
+    pinv(A) y`` of the Vandermonde system ``A``: ``pinv(A)^T g``."""
+    if np.iscomplexobj(x) or np.iscomplexobj(y):
+        raise AdtransError("complex numbers are not differentiated by adtrans")
+    A = np.vander(np.asarray(x, dtype=np.float64), int(deg) + 1)
+    return (np.linalg.pinv(A).T @ np.asarray(g)).astype(float_dtype(y), copy=False)
+
+
+POLYFIT = {"w": "weighted fits have no derivative rule",
+           "full": "np.polyfit(..., full=True) returns diagnostics, which have no "
+                   "derivative rule",
+           "cov": "np.polyfit(..., cov=True) returns a tuple, which has no derivative rule"}
+
+
+@defvjp(np.polyfit, refuse=POLYFIT)
+def polyfit(g, ans, x, y, deg, rcond=None, full=False, w=None, cov=False):
+    return polyfit_x_grad(x), polyfit_y_grad(g, x, y, deg)
