@@ -644,3 +644,55 @@ def test_polyfit():
     run_cases(polyfit_case(np.arange(5), 3), (5,))
     with pytest.raises(AdtransError, match="x"):
         vjp_ones(polyfit_x, x, np.ones(6), wrt=0)
+
+
+# ============================================================ histogram
+def histogram_edges(a):
+    hist, edges = np.histogram(a, 5)
+    return edges * 2.0 + np.sum(hist)
+
+
+def histogram_weighted(a, w):
+    hist, edges = np.histogram(a, 4, None, None, w)
+    return hist * 3.0 + edges[1:]
+
+
+def histogram_range(a, w, lo, hi):
+    hist, edges = np.histogram(a, 3, (lo, hi), None, w)
+    return hist * edges[:-1]
+
+
+def histogram_given_edges(a, e, w):
+    hist, edges = np.histogram(a, e, None, None, w)
+    return hist * edges[1:]
+
+
+def histogram_counts(a):
+    return np.histogram(a, 4)[0] * 1.0
+
+
+def histogram_density(a):
+    return np.histogram(a, 4, density=True)[0]
+
+
+def histogram_auto(a):
+    return np.histogram(a, "auto")[1]
+
+
+@exercises("np.histogram")
+def test_histogram():
+    a = sample((3, 4), (-1, 1), 3)
+    w = sample((3, 4), (-1, 1), 4)
+    check_rule(histogram_edges, a)
+    check_int(histogram_edges, a)
+    check_rule(histogram_weighted, a, w, wrt=(0, 1))
+    wi = np.arange(12).reshape(3, 4)
+    assert_gradient_type(vjp_ones(histogram_weighted, a, wi, wrt=1), wi)
+    # Points outside the range get nothing; the range's ends get the edges' cotangents.
+    g = check_rule(histogram_range, a, w, -0.5, 0.6, wrt=(0, 1, 2, 3))
+    assert np.all(g[1][(a < -0.5) | (a > 0.6)] == 0)
+    check_rule(histogram_given_edges, a, np.array([-1.0, -0.2, 0.1, 1.0]), w, wrt=(0, 1, 2))
+    np.testing.assert_array_equal(vjp_ones(histogram_counts, a), np.zeros((3, 4)))
+    for f in (histogram_density, histogram_auto):
+        with pytest.raises(AdtransError, match="density|estimator"):
+            vjp_ones(f, a)

@@ -495,3 +495,61 @@ POLYFIT = {"w": "weighted fits have no derivative rule",
 @defvjp(np.polyfit, refuse=POLYFIT)
 def polyfit(g, ans, x, y, deg, rcond=None, full=False, w=None, cov=False):
     return polyfit_x_grad(x), polyfit_y_grad(g, x, y, deg)
+
+
+# ------------------------------------------------------------------------ histogram
+def _shared(x, value):
+    """Where ``x`` equals ``value``, shared equally among the ties (as np.min / np.max)."""
+    at = np.asarray(x) == value
+    return at / np.sum(at, dtype=float_dtype(x))
+
+
+def _histogram_bins(bins):
+    if isinstance(bins, str):
+        raise AdtransError(f"np.histogram(..., bins={bins!r}) chooses its edges by an "
+                           "estimator with no derivative rule; pass a number of bins or "
+                           "the edges")
+
+
+@defvjp_called(np.histogram, returns=("tuple", 2))
+def histogram_vjp(g, ans, a, bins=10, range=None, density=None, weights=None):
+    """``np.histogram(a, bins, range, weights)`` returns ``(hist, edges)``.  The counts are
+    piecewise constant in ``a``; weighted sums are linear in the weights (each weight gets
+    the cotangent of its bin, none outside the edges).  The edges are ``bins`` themselves,
+    or equally spaced between ``range`` or else ``a``'s min and max (which get the
+    cotangent, shared among ties)."""
+    _histogram_bins(bins)
+    if density:
+        raise AdtransError("np.histogram(..., density=True) has no derivative rule; divide "
+                           "the counts by np.sum(hist) * np.diff(edges) yourself")
+    if np.iscomplexobj(a) or np.iscomplexobj(weights):
+        raise AdtransError("complex numbers are not differentiated by adtrans")
+    g_hist, g_edges = (None, None) if g is None else g
+    hist, edges = ans
+    x = np.asarray(a)
+    ga, gbins, grange, gweights = None, None, None, None
+    if g_edges is not None:
+        g_edges = np.asarray(g_edges)
+        if np.ndim(bins) > 0:
+            gbins = np.reshape(g_edges, np.shape(bins)).astype(float_dtype(bins), copy=False)
+        else:
+            n = np.size(edges) - 1
+            fractions = np.arange(n + 1, dtype=np.float64) / n
+            fractions[-1] = 1.0
+            g_first = np.sum(g_edges * (1.0 - fractions))
+            g_last = np.sum(g_edges * fractions)
+            if range is not None:
+                grange = [g_first, g_last]
+            elif x.size:
+                ga = (g_first * _shared(x, np.min(x)) + g_last * _shared(x, np.max(x))
+                      ).astype(float_dtype(x), copy=False)
+    if weights is not None and g_hist is not None:
+        flat = np.ravel(x)
+        index = np.searchsorted(edges, flat, side="right") - 1
+        index = np.where(flat == edges[-1], np.size(edges) - 2, index)
+        inside = (index >= 0) & (index < np.size(edges) - 1)
+        picked = np.where(inside, np.take(np.asarray(g_hist), np.clip(index, 0, None),
+                                          mode="clip"), 0.0)
+        gweights = np.reshape(picked, np.shape(weights)).astype(float_dtype(weights),
+                                                                copy=False)
+    return ga, gbins, grange, None, gweights
