@@ -20,6 +20,7 @@ from .statistics import _back, _last_axis, quantile_grad
 # ------------------------------------------------------------------------ copies, conversions
 
 
+# Conversions with a dtype= are not marked linear: a cast to integers rounds a tangent.
 def plain_grad(g, a, dtype=None):
     """Cotangent through a conversion that keeps values (and, for 0-d input, may add an
     axis): ``g`` in ``a``'s shape; refused for ndarray subclasses other than plain arrays."""
@@ -34,22 +35,22 @@ def copy(g, ans, a, order="K", subok=False):
     return plain_grad(g, a)
 
 
-@defvjp(np.ascontiguousarray, np.asfortranarray, linear=True)
+@defvjp(np.ascontiguousarray, np.asfortranarray)
 def ascontiguousarray(g, ans, a, dtype=None, like=None):
     return plain_grad(g, a, dtype)
 
 
-@defvjp(np.asanyarray, linear=True)
+@defvjp(np.asanyarray)
 def asanyarray(g, ans, a, dtype=None, order=None, device=None, copy=None, like=None):
     return plain_grad(g, a, dtype)
 
 
-@defvjp(np.asarray_chkfinite, linear=True)
+@defvjp(np.asarray_chkfinite)
 def asarray_chkfinite(g, ans, a, dtype=None, order=None):
     return plain_grad(g, a, dtype)
 
 
-@defvjp(np.require, linear=True)
+@defvjp(np.require)
 def require(g, ans, a, dtype=None, requirements=None, like=None):
     # Every requirement (C, F, A, W, O, E) is about memory, not values.
     return plain_grad(g, a, dtype)
@@ -360,7 +361,7 @@ def polyint(g, ans, p, m=1, k=None):
 
 
 # ------------------------------------------------------------------------ bincount
-@defvjp(np.bincount, linear=True)
+@defvjp(np.bincount)
 def bincount(g, ans, x, weights=None, minlength=0):
     # Counts do not change with the (integer) x; bin k sums the weights of x == k.
     return None, np.take(g, x).astype(float_dtype(weights), copy=False)
@@ -467,7 +468,7 @@ def trim_zeros_grad(g, ans, filt, trim="fb", axis=None):
     return out
 
 
-@defvjp(np.trim_zeros, linear=True)
+@defvjp(np.trim_zeros)   # not linear: what it keeps depends on the zeros
 def trim_zeros(g, ans, filt, trim="fb", axis=None):
     return trim_zeros_grad(g, ans, filt, trim, axis)
 
