@@ -9,6 +9,7 @@ from . import (  # noqa: F401
     joining,
     linalg,
     math_rules,
+    more_numpy,
     products,
     reductions,
     selection,

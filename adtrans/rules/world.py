@@ -52,6 +52,13 @@ piecewise_constant(
 
 piecewise_constant(np.linalg.matrix_rank)     # an integer count of singular values
 
+# Positions, memberships and integer-valued functions (np.ix_ is not here: it returns float
+# arrays it is given; nor np.unique or np.histogram_bin_edges, whose values move).
+piecewise_constant(
+    np.nanargmax, np.nanargmin, np.isin, np.indices, np.tri, np.tril_indices, np.triu_indices,
+    np.tril_indices_from, np.triu_indices_from, np.diag_indices, np.diag_indices_from,
+    np.ravel_multi_index, np.unravel_index, np.lcm, np.gcd, np.logical_xor, np.bitwise_count)
+
 non_numeric(str, repr, ascii, format, bin, hex, oct, chr, type, isinstance, issubclass, callable,
             hasattr, changes_in_place)
 
