@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ast
-import copy
 from collections.abc import Iterator
+from typing import Any
 
 
 def load(name: str) -> ast.Name:
@@ -73,4 +73,17 @@ class _Rename(ast.NodeTransformer):
 
 
 def rename(expr: ast.expr, mapping: dict[str, ast.expr]) -> ast.expr:
-    return _Rename(mapping).visit(copy.deepcopy(expr))
+    return _Rename(mapping).visit(clone(expr))
+
+
+def clone(node: Any) -> Any:
+    """A deep copy of an AST (lists of nodes too), several times quicker than
+    ``copy.deepcopy``: leaves (names, numbers, strings) are immutable and shared."""
+    if isinstance(node, ast.AST):
+        new = node.__class__.__new__(node.__class__)
+        new.__dict__.update({key: clone(value) for key, value in node.__dict__.items()})
+        return new
+    if isinstance(node, list):
+        return [clone(item) for item in node]
+    return node
+

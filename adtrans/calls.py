@@ -27,7 +27,6 @@ they see no varied value).
 from __future__ import annotations
 
 import ast
-import copy
 import functools
 import inspect
 import os
@@ -37,6 +36,7 @@ from typing import Any
 
 import numpy as np
 
+from .astutil import clone
 from .astutil import load as _load
 from .errors import AdtransError
 from .source import UNRESOLVED, FunctionSource, get_source, lambda_as_def
@@ -85,7 +85,7 @@ def _without_augmented(body: list[ast.stmt]) -> list[ast.stmt]:
         def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
             return ast.Pass() if isinstance(node.target, ast.Name) else node
 
-    return [Drop().visit(copy.deepcopy(stmt)) for stmt in body]
+    return [Drop().visit(clone(stmt)) for stmt in body]
 
 
 def parameters(args: ast.arguments) -> list[ast.arg]:
@@ -106,7 +106,7 @@ class _Rename(ast.NodeTransformer):
         if isinstance(new, str):
             return ast.Name(id=new, ctx=node.ctx)
         if isinstance(node.ctx, ast.Load):
-            return copy.deepcopy(new)
+            return clone(new)
         return node
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> ast.FunctionDef:
@@ -220,7 +220,7 @@ class Calls:
     def define(self, name: str, node: ast.FunctionDef | ast.Lambda) -> None:
         """Remember a nested def or lambda bound to ``name`` (defaults evaluated now)."""
         tree = lambda_as_def(node, name) if isinstance(node, ast.Lambda) else node
-        value = FunctionValue(copy.deepcopy(tree), self.current_source(), local=True,
+        value = FunctionValue(clone(tree), self.current_source(), local=True,
                               identity=node)
         args = tree.args
         positional = [*args.posonlyargs, *args.args]
@@ -244,7 +244,7 @@ class Calls:
         if any(identity is active for active in self.inlining):
             return self.recursive(call, value)
         bindings = self.bind_call(call, value)
-        tree = copy.deepcopy(value.tree)
+        tree = clone(value.tree)
         locals_ = {p.arg for p in parameters(tree.args)} | _stored_names(tree.body)
         reassigned = _stored_names(tree.body)
         names: dict[str, ast.expr | str] = {}

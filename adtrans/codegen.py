@@ -176,7 +176,6 @@ def _fill_empty_blocks(tree: ast.AST, comments: dict[str, str]) -> None:
 def render(module: ast.Module, comments: dict[str, str]) -> str:
     """Source text of ``module`` with comment markers replaced by comments."""
     _fill_empty_blocks(module, comments)
-    ast.fix_missing_locations(module)
     # No re-wrapping of long lines: one statement per line reads better next to the chain rule.
     text = astor.to_source(signed_constants(module), pretty_source="".join)
 

@@ -19,8 +19,8 @@ written: conditions carry no gradient.
 from __future__ import annotations
 
 import ast
-import copy
 
+from .astutil import clone
 from .astutil import load as _load
 
 
@@ -33,7 +33,7 @@ class _Rename(ast.NodeTransformer):
 
 
 def _renamed(node: ast.AST, names: dict[str, str]) -> ast.AST:
-    return _Rename(names).visit(copy.deepcopy(node))
+    return _Rename(names).visit(clone(node))
 
 
 def _targets(node: ast.expr) -> list[str]:

@@ -22,16 +22,22 @@ def _negative(value: object) -> bool:
                       and math.copysign(1.0, value) < 0))
 
 
-class _SignedConstants(ast.NodeTransformer):
-    def visit_Constant(self, node: ast.Constant) -> ast.expr:
-        if _negative(node.value):
-            return ast.UnaryOp(op=ast.USub(), operand=ast.Constant(-node.value))
-        return node
-
-
 def signed_constants(tree: ast.AST) -> ast.AST:
-    """Rewrite, in place, every negative number of ``tree`` as a unary minus."""
-    return ast.fix_missing_locations(_SignedConstants().visit(tree))
+    """Rewrite, in place, every negative number of ``tree`` as a unary minus (the tree
+    is printed, not compiled: no source locations are needed)."""
+    for node in ast.walk(tree):
+        for field, value in ast.iter_fields(node):
+            if isinstance(value, ast.Constant) and _negative(value.value):
+                setattr(node, field, _minus(value))
+            elif isinstance(value, list):
+                for k, item in enumerate(value):
+                    if isinstance(item, ast.Constant) and _negative(item.value):
+                        value[k] = _minus(item)
+    return tree
+
+
+def _minus(node: ast.Constant) -> ast.UnaryOp:
+    return ast.UnaryOp(op=ast.USub(), operand=ast.Constant(-node.value))
 
 
 class _Unparser(ast._Unparser):  # type: ignore[name-defined]  # stable since Python 3.9

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import AdtransError
+from .sourcelines import def_lines
 
 UNRESOLVED = object()
 
@@ -106,7 +107,7 @@ def get_source(function: Callable[..., Any]) -> FunctionSource:
                            f" {function!r}")
     code = function.__code__
     try:
-        lines, start = inspect.getsourcelines(function)
+        lines, start = def_lines(function) or inspect.getsourcelines(function)
     except (OSError, TypeError) as exc:
         raise AdtransError(
             f"cannot read the source of {function.__qualname__} ({exc}); adtrans needs the "

@@ -10,9 +10,10 @@ binds them to, and simplifies trivial arithmetic (``x ** (2 - 1.0)`` becomes
 from __future__ import annotations
 
 import ast
-import copy
 import operator
 from typing import Any
+
+from .astutil import clone
 
 _FOLD = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
          ast.Div: operator.truediv, ast.Pow: operator.pow}
@@ -36,7 +37,7 @@ class _Substitute(ast.NodeTransformer):
 
     def visit_Name(self, node: ast.Name) -> ast.expr:
         if node.id in self.mapping:
-            return copy.deepcopy(self.mapping[node.id])
+            return clone(self.mapping[node.id])
         if node.id in self.helpers:
             return ast.Name(id=self.helpers[node.id], ctx=ast.Load())
         return node
@@ -87,7 +88,7 @@ class _Fold(ast.NodeTransformer):
 def instantiate(template: ast.expr, mapping: dict[str, ast.expr],
                 helpers: dict[str, str]) -> ast.expr:
     """A copy of ``template`` with names substituted and constants folded."""
-    expr = _Substitute(mapping, helpers).visit(copy.deepcopy(template))
+    expr = _Substitute(mapping, helpers).visit(clone(template))
     return _Fold(helpers.get("power_base")).visit(expr)
 
 

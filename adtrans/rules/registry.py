@@ -32,6 +32,8 @@ from typing import Any
 
 import numpy as np
 
+from ..sourcelines import def_lines
+
 NO_DEFAULT = object()
 
 
@@ -143,7 +145,9 @@ REFUSAL_HINTS: dict[int, str] = {}
 
 def _parse_template(function: Callable[..., Any]) -> tuple:
     """(params, defaults, templates, helpers) of a template rule's source."""
-    tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
+    found = def_lines(function)
+    lines = found[0] if found else inspect.getsourcelines(function)[0]
+    tree = ast.parse(textwrap.dedent("".join(lines)))
     fdef = tree.body[0]
     assert isinstance(fdef, ast.FunctionDef)
     body = [s for s in fdef.body if not (isinstance(s, ast.Expr)
