@@ -155,13 +155,21 @@ def repeat_to_match(g, x, axis=None, keepdims=False):
             return np.full(shape, g, dtype=float_dtype(x))
         if isinstance(g, (np.generic, np.ndarray)) and g.ndim == 0:
             return np.full(shape, g, dtype=float_dtype(g))
-    g = np.asarray(g)
-    if not keepdims and axis is not None:
-        axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
-        axes = tuple(sorted(a % len(shape) for a in axes))
-        for a in axes:
-            g = np.expand_dims(g, a)
-    return np.broadcast_to(g, shape)
+    return np.broadcast_to(kept_dims(g, shape, axis, keepdims), shape)
+
+
+def kept_dims(g, shape, axis=None, keepdims=False):
+    """The cotangent of a reduction over ``axis`` with the reduced axes kept as length 1
+    (as ``keepdims=True`` gives it), so that it broadcasts against the input."""
+    g = g if type(g) is np.ndarray else np.asarray(g)
+    if keepdims or axis is None:
+        return g
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    ndim = len(shape)
+    kept = list(g.shape)
+    for a in sorted(a % ndim for a in axes):
+        kept.insert(a, 1)
+    return g.reshape(kept)
 
 
 def count_reduced(x, axis=None):
@@ -456,12 +464,14 @@ def transpose_grad(g, axes=None):
 
 def extremum_grad(g, ans, x, axis=None, keepdims=False):
     """Cotangent of max/min reductions: shared equally among the tied extreme elements."""
-    ans_full = repeat_to_match(ans, x, axis, keepdims)
-    mask = np.asarray(x) == ans_full
-    dtype = float_dtype(g) if np.ndim(g) or isinstance(g, np.generic) else float_dtype(x)
-    ties = repeat_to_match(np.sum(mask, axis=axis, keepdims=keepdims, dtype=dtype), x, axis,
-                           keepdims)
-    return repeat_to_match(g, x, axis, keepdims) * mask / ties
+    x = x if type(x) is np.ndarray else np.asarray(x)
+    shape = x.shape
+    # Reduced axes kept as length 1: the arithmetic broadcasts to x's shape by itself.
+    mask = x == kept_dims(ans, shape, axis, keepdims)
+    dtype = float_dtype(g) if isinstance(g, (np.ndarray, np.generic)) else float_dtype(x)
+    ties = np.sum(mask, axis=axis, keepdims=True, dtype=dtype)
+    out = kept_dims(g, shape, axis, keepdims) * mask / ties
+    return out if out.shape == shape else np.broadcast_to(out, shape)
 
 
 def where_zero(c, g):
