@@ -7,6 +7,8 @@ pure: none mutates an argument it did not allocate itself.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from .errors import AdtransError
@@ -174,11 +176,11 @@ def kept_dims(g, shape, axis=None, keepdims=False):
 
 def count_reduced(x, axis=None):
     """How many elements of ``x`` a reduction over ``axis`` combines into one."""
-    shape = np.shape(x)
+    shape = x.shape if type(x) is np.ndarray else np.shape(x)
     if axis is None:
-        return int(np.prod(shape, dtype=np.int64))
-    axes = (axis,) if np.ndim(axis) == 0 else tuple(axis)
-    return int(np.prod([shape[a] for a in axes], dtype=np.int64))
+        return math.prod(shape)
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    return math.prod(shape[a] for a in axes)
 
 
 def as_gradient(d, x):
