@@ -27,6 +27,8 @@ import ast
 import itertools
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .astutil import load as _load
 from .astutil import store as _store
 from .calls import Calls, FunctionValue, HigherOrder, parameters
@@ -227,6 +229,9 @@ class Normalizer(Expressions, Comprehensions, Calls, HigherOrder, Loops, Jumps):
             if self.is_list_sort(stmt.value):
                 self.list_sort(stmt.value)
                 return
+            if self.is_put_along_axis(stmt.value):
+                self.put_along_axis(stmt, stmt.value)
+                return
             func = stmt.value.func
             if isinstance(func, ast.Attribute) and func.attr == "update" and \
                     len(stmt.value.args) == 1 and stmt.value.keywords:
@@ -281,6 +286,34 @@ class Normalizer(Expressions, Comprehensions, Calls, HigherOrder, Loops, Jumps):
         argument = self.argument_of.get(name)
         if argument is not None:
             self.write_back(name, argument)
+
+    def is_put_along_axis(self, call: ast.Call) -> bool:
+        """``np.put_along_axis(y, indices, values, axis)`` on a variable of the function."""
+        arr = call.args[0] if call.args else None
+        return self.is_static(call.func) and \
+            self.src.resolve(call.func, self.local_names, self.known) is np.put_along_axis \
+            and isinstance(arr, ast.Name) and arr.id in self.local_names
+
+    def put_along_axis(self, stmt: ast.Expr, call: ast.Call) -> None:
+        """``np.put_along_axis(y, i, v, axis)`` is the index write NumPy does:
+        ``y[along_axis_index(y, i, axis)] = v``; index writes are differentiated (in the
+        values and in the rest of ``y``), and refused into the caller's arrays."""
+        from .runtime import along_axis_index
+        names = ("arr", "indices", "values", "axis")
+        given = dict(zip(names, call.args, strict=False))
+        for keyword in call.keywords:
+            if keyword.arg not in names or keyword.arg in given:
+                raise self.error(stmt, "np.put_along_axis(arr, indices, values, axis) takes "
+                                       "these four arguments only")
+            given[keyword.arg] = keyword.value
+        if set(given) != set(names):
+            raise self.error(stmt, "np.put_along_axis needs arr, indices, values and axis")
+        helper = _load(self.namer.bind_object("along_axis_index", along_axis_index))
+        index = ast.Call(func=helper, args=[given["arr"], given["indices"], given["axis"]],
+                         keywords=[])
+        target = ast.Subscript(value=_load(given["arr"].id), slice=index, ctx=ast.Store())
+        self.stmt_Assign(ast.copy_location(ast.Assign(targets=[target],
+                                                      value=given["values"]), stmt))
 
     def stmt_Assert(self, stmt: ast.Assert) -> None:
         self.emit(stmt)

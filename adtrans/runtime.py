@@ -59,6 +59,27 @@ def shape_of(value):
     return ShapeOnly(value.shape) if isinstance(value, np.ndarray) else value
 
 
+def along_axis_index(arr, indices, axis):
+    """The index ``np.put_along_axis(arr, indices, values, axis)`` writes at, as a tuple
+    for ``arr[...] = values`` (integer arrays: it depends on shapes and indices only)."""
+    arr = np.asarray(arr)
+    indices = np.asarray(indices)
+    if axis is None:
+        return (indices,) if arr.ndim == 1 else np.unravel_index(indices, arr.shape)
+    if indices.ndim != arr.ndim:
+        raise ValueError("`indices` and `arr` must have the same number of dimensions")
+    axis = axis % arr.ndim
+    index = []
+    for dim, size in enumerate(arr.shape):
+        if dim == axis:
+            index.append(indices)
+        else:
+            shape = [1] * arr.ndim
+            shape[dim] = size
+            index.append(np.arange(size).reshape(shape))
+    return tuple(index)
+
+
 def add(a, b):
     """Accumulate two cotangents where either may be None (no contribution yet)."""
     if a is None:

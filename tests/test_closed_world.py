@@ -29,7 +29,7 @@ import adtrans
 from adtrans import AdtransError
 from adtrans.closed_world import callable_name
 from adtrans.rules import registry
-from adtrans.runtime import changes_in_place, first_extremum, stable_order
+from adtrans.runtime import along_axis_index, changes_in_place, first_extremum, stable_order
 
 RNG = np.random.default_rng(7)
 
@@ -158,6 +158,8 @@ PIECEWISE_EXAMPLES = {
     np.ones_like: (np.ones_like, lambda: (vector(),)),
     # Unspecified values: only the shape and dtype are determined (by the arguments').
     stable_order: (lambda v: stable_order(list(v)), lambda: (vector(),)),
+    along_axis_index: (along_axis_index,
+                       lambda: (np.outer(vector(3), vector(4)), np.array([[0], [2], [1]]), 1)),
     first_extremum: (lambda v: (first_extremum(list(v), True), first_extremum(list(v), False)),
                      lambda: (vector(),)),
     np.empty: (lambda n: (np.empty(n).shape, np.empty(n).dtype), lambda: (4,)),

@@ -557,10 +557,31 @@ def piecewise(x):
     return np.sum(np.piecewise(x, [x < 0, x >= 0], [np.sin, np.cos]))
 
 
-@pytest.mark.parametrize("f, hint", [(puts_along_axis, "np.where"), (piecewise, "np.select")])
-def test_put_along_axis_and_piecewise_refused_with_hints(f, hint):
-    with pytest.raises(AdtransError, match=hint):
-        adtrans.grad(f)(sample((2, 3), (-1, 1)))
+def puts_values_along_axis(x, v, axis):
+    y = np.sin(x)
+    np.put_along_axis(y, np.argsort(x, axis=axis)[..., :1] if axis == -1 else
+                      np.argsort(x, axis=axis)[:1], v * 3.0, axis=axis)
+    return np.sum(y * y)
+
+
+def puts_into_argument(x):
+    np.put_along_axis(x, np.array([[0], [1]]), 0.0, axis=1)
+    return np.sum(x)
+
+
+def test_put_along_axis_is_an_index_write():
+    # y[along_axis_index(y, i, axis)] = v, as NumPy does it: differentiated in y and v.
+    check_rule(puts_along_axis, sample((2, 3), (-1, 1)))
+    x = sample((3, 4), (-1, 1))
+    check_rule(puts_values_along_axis, x, sample((1, 4), (-1, 1), 2), 0, wrt=(0, 1))
+    check_rule(puts_values_along_axis, x, sample((3, 1), (-1, 1), 3), -1, wrt=(0, 1))
+    with pytest.raises(AdtransError, match="caller's data"):
+        adtrans.grad(puts_into_argument)(sample((2, 3), (-1, 1)))
+
+
+def test_piecewise_refused_with_a_hint():
+    with pytest.raises(AdtransError, match="np.select"):
+        adtrans.grad(piecewise)(sample((2, 3), (-1, 1)))
 
 
 def where_broadcast3(c, x, y):

@@ -19,6 +19,7 @@ import warnings
 import numpy as np
 
 from ..runtime import (
+    along_axis_index,
     changes_in_place,
     first_extremum,
     require_list,
@@ -46,8 +47,8 @@ piecewise_constant(
     np.iscomplexobj, np.isscalar, np.bitwise_and, np.bitwise_or, np.bitwise_xor, np.invert,
     np.left_shift, np.right_shift, np.spacing, np.around, np.zeros, np.ones, np.empty, np.eye,
     np.identity, np.zeros_like, np.ones_like, np.empty_like, np.shape, np.ndim, np.size,
-    all, any, stable_order, first_extremum, operator.not_, operator.truth, operator.lt,
-    operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
+    all, any, stable_order, first_extremum, along_axis_index, operator.not_, operator.truth,
+    operator.lt, operator.le, operator.gt, operator.ge, operator.eq, operator.ne,
     methods=("is_integer", "index", "count"))
 
 piecewise_constant(np.linalg.matrix_rank)     # an integer count of singular values
