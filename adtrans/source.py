@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import AdtransError
-from .sourcelines import def_lines
+from .sourcelines import def_module
 
 UNRESOLVED = object()
 
@@ -106,19 +106,7 @@ def get_source(function: Callable[..., Any]) -> FunctionSource:
         raise AdtransError(f"adtrans differentiates Python functions; got {type(function).__name__}"
                            f" {function!r}")
     code = function.__code__
-    try:
-        lines, start = def_lines(function) or inspect.getsourcelines(function)
-    except (OSError, TypeError) as exc:
-        raise AdtransError(
-            f"cannot read the source of {function.__qualname__} ({exc}); adtrans needs the "
-            "function to be defined in a file (or registered with linecache)",
-            code.co_filename, code.co_firstlineno) from None
-    text = textwrap.dedent("".join(lines))
-    try:
-        module = ast.parse(text)
-    except SyntaxError as exc:
-        raise AdtransError(f"cannot parse the source of {function.__qualname__}: {exc.msg}",
-                           code.co_filename, start + (exc.lineno or 1) - 1) from None
+    module, start = def_module(function) or _parsed_by_inspect(function)
     ast.increment_lineno(module, start - 1)
     if function.__name__ == "<lambda>":
         tree = _lambda_tree(function, module)
@@ -131,6 +119,24 @@ def get_source(function: Callable[..., Any]) -> FunctionSource:
     tree.decorator_list = []
     closure = dict(zip(code.co_freevars, function.__closure__ or (), strict=True))
     return FunctionSource(function, tree, code.co_filename, function.__globals__, closure)
+
+
+def _parsed_by_inspect(function: Callable[..., Any]) -> tuple[ast.Module, int]:
+    """The source ``inspect`` finds for ``function`` (a lambda, or where the quick way of
+    sourcelines.py is unsure), parsed, and its first line."""
+    code = function.__code__
+    try:
+        lines, start = inspect.getsourcelines(function)
+    except (OSError, TypeError) as exc:
+        raise AdtransError(
+            f"cannot read the source of {function.__qualname__} ({exc}); adtrans needs the "
+            "function to be defined in a file (or registered with linecache)",
+            code.co_filename, code.co_firstlineno) from None
+    try:
+        return ast.parse(textwrap.dedent("".join(lines))), start
+    except SyntaxError as exc:
+        raise AdtransError(f"cannot parse the source of {function.__qualname__}: {exc.msg}",
+                           code.co_filename, start + (exc.lineno or 1) - 1) from None
 
 
 def lambda_as_def(node: ast.Lambda, name: str) -> ast.FunctionDef:

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import ast
 import linecache
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
 
-def def_lines(function: Callable[..., Any]) -> tuple[list[str], int] | None:
-    """``(lines, first line number)`` of ``function``'s ``def`` (decorators included), or
-    None where this quick way cannot be sure: lambdas, no file, text that does not parse."""
+def def_module(function: Callable[..., Any]) -> tuple[ast.Module, int] | None:
+    """``function``'s ``def`` (decorators included) parsed from its dedented lines, and
+    the number of its first line; None where this quick way cannot be sure: lambdas, no
+    file, text that does not parse."""
     code = getattr(function, "__code__", None)
     if code is None or function.__name__ == "<lambda>":
         return None
@@ -40,18 +42,15 @@ def def_lines(function: Callable[..., Any]) -> tuple[list[str], int] | None:
     while block and not block[-1].strip():
         block.pop()
     try:
-        tree = ast.parse("".join(_dedent(block, indent)))
+        tree = ast.parse(textwrap.dedent("".join(block)))
     except SyntaxError:
         return None
     defs = [n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
     if len(tree.body) != 1 or not defs or defs[0].name != function.__name__:
         return None
-    return block, start + 1
+    return tree, start + 1
 
 
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
-
-def _dedent(block: list[str], indent: int) -> list[str]:
-    return [line[indent:] if line[:indent].strip() == "" else line.lstrip() for line in block]

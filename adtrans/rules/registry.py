@@ -32,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-from ..sourcelines import def_lines
+from ..sourcelines import def_module
 
 NO_DEFAULT = object()
 
@@ -145,9 +145,8 @@ REFUSAL_HINTS: dict[int, str] = {}
 
 def _parse_template(function: Callable[..., Any]) -> tuple:
     """(params, defaults, templates, helpers) of a template rule's source."""
-    found = def_lines(function)
-    lines = found[0] if found else inspect.getsourcelines(function)[0]
-    tree = ast.parse(textwrap.dedent("".join(lines)))
+    found = def_module(function)
+    tree = found[0] if found else ast.parse(textwrap.dedent(inspect.getsource(function)))
     fdef = tree.body[0]
     assert isinstance(fdef, ast.FunctionDef)
     body = [s for s in fdef.body if not (isinstance(s, ast.Expr)
