@@ -71,17 +71,17 @@ class RankAnalysis:
                 simple.add(id(stmt.target))
                 self.ranks[stmt.target.id] = self._join(
                     self.ranks.get(stmt.target.id, _UNSEEN), 0)
-        indexed = {id(n.value) for n in _all_nodes(body)
+        nodes = [n for stmt in body for n in ast.walk(stmt)]
+        indexed = {id(n.value) for n in nodes
                    if isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Load)
                    and isinstance(n.slice, ast.Constant)}
         elsewhere: set[str] = set()
         params_and_more = set(self.ranks)          # parameters (rebinding them is a join)
-        for stmt in walk_statements(body):
-            for node in _own_nodes(stmt):
-                if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)) \
-                        and id(node) not in simple:
-                    self.ranks[node.id] = -2
-                    elsewhere.add(node.id)
+        for node in nodes:
+            if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)) \
+                    and id(node) not in simple:
+                self.ranks[node.id] = -2
+                elsewhere.add(node.id)
         # Names bound exactly once, to a tuple display (a shape: t5 = t2, t4).
         bound: dict[str, list[ast.stmt]] = {}
         for stmt in assignments:
@@ -95,7 +95,7 @@ class RankAnalysis:
         # name may only be indexed (params["W"]) for the items' ranks to hold.
         for name in list(self.items):
             if any(isinstance(n, ast.Name) and n.id == name and id(n) not in indexed
-                   for n in _all_nodes(body)):
+                   for n in nodes):
                 del self.items[name]
         changed = True
         while changed:
@@ -254,24 +254,9 @@ def _tuple_length(node: ast.expr) -> int | None:
     return None
 
 
-def _all_nodes(body: list[ast.stmt]):
-    for stmt in body:
-        yield from ast.walk(stmt)
-
-
 def _is_range(node: ast.expr) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and \
         node.func.id == "range"
-
-
-def _own_nodes(stmt: ast.stmt):
-    """The nodes of ``stmt`` itself, not of the statements nested in its body."""
-    nested = (ast.stmt, ast.excepthandler)
-    stack = [c for c in ast.iter_child_nodes(stmt) if not isinstance(c, nested)]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(c for c in ast.iter_child_nodes(node) if not isinstance(c, nested))
 
 
 def _broadcast(a: int, b: int) -> int:
