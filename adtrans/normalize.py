@@ -24,6 +24,7 @@ Every core statement keeps the ``lineno`` of the user's line it came from.
 from __future__ import annotations
 
 import ast
+import inspect
 import itertools
 from dataclasses import dataclass, field
 
@@ -299,15 +300,15 @@ class Normalizer(Expressions, Comprehensions, Calls, HigherOrder, Loops, Jumps):
         ``y[along_axis_index(y, i, axis)] = v``; index writes are differentiated (in the
         values and in the rest of ``y``), and refused into the caller's arrays."""
         from .runtime import along_axis_index
-        names = ("arr", "indices", "values", "axis")
-        given = dict(zip(names, call.args, strict=False))
-        for keyword in call.keywords:
-            if keyword.arg not in names or keyword.arg in given:
-                raise self.error(stmt, "np.put_along_axis(arr, indices, values, axis) takes "
-                                       "these four arguments only")
-            given[keyword.arg] = keyword.value
-        if set(given) != set(names):
-            raise self.error(stmt, "np.put_along_axis needs arr, indices, values and axis")
+        try:
+            if any(isinstance(a, ast.Starred) for a in call.args) or \
+                    any(k.arg is None for k in call.keywords):
+                raise TypeError("pass its arguments one by one")
+            given = inspect.signature(np.put_along_axis).bind(
+                *call.args, **{k.arg: k.value for k in call.keywords}).arguments
+        except TypeError as exc:
+            raise self.error(stmt, f"np.put_along_axis(arr, indices, values, axis): {exc}") \
+                from None
         helper = _load(self.namer.bind_object("along_axis_index", along_axis_index))
         index = ast.Call(func=helper, args=[given["arr"], given["indices"], given["axis"]],
                          keywords=[])
