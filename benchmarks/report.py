@@ -7,7 +7,8 @@ from pathlib import Path
 from benchmarks.checks import FD_RTOL, RTOL
 from benchmarks.results import TARGETS, RunResult, WorkloadResult
 
-COLORS = {"adtrans": "#d62728", "autograd": "#1f77b4", "torch": "#ff7f0e", "jax": "#2ca02c"}
+COLORS = {"adtrans": "#d62728", "autograd": "#1f77b4", "torch": "#ff7f0e", "jax": "#2ca02c",
+          "hand": "#7f7f7f"}
 
 
 def ratio_text(value: float) -> str:
@@ -262,7 +263,10 @@ How this is measured (`benchmarks/`, `make bench`):
   counts. A gradient call includes the tool's forward pass. Peers: HIPS autograd
   (`autograd.numpy`), PyTorch on CPU (tensors with `requires_grad`,
   `torch.autograd.grad`), JAX eager (`jax.grad`, no `jit`); the same arithmetic in
-  the same order, inputs converted once outside the timing.
+  the same order, inputs converted once outside the timing. `hand`: the gradients
+  written out by hand in NumPy (`benchmarks/peers/hand_peer.py`), keeping the least
+  each loop needs and using the closed form of the softmax cross-entropy: not a
+  tool but the floor, what the cheap-gradient bound comes to on this machine.
 * Before timing, every gradient is compared with adtrans's, elementwise
   (max |g - ref| / max |ref| <= {RTOL:g} per array), and with a central finite
   difference of the NumPy function along a random unit direction (relative to

@@ -10,7 +10,7 @@ from benchmarks.startup import TransformTime
 from benchmarks.tape import TapeFigures
 from benchmarks.timing import Timing
 
-TOOLS = ("adtrans", "autograd", "torch", "jax")
+TOOLS = ("adtrans", "autograd", "torch", "jax", "hand")
 TARGETS = {"transform": 0.030, "import": 0.100}       # seconds
 
 

@@ -2,7 +2,8 @@
 central finite differences, and the harness's own checks on them.
 
 Only the NumPy side of ``benchmarks/`` is imported; the peers (autograd, PyTorch,
-JAX) are an optional extra and never needed here.
+JAX) are an optional extra and never needed here.  The hand-written gradients, the
+benchmark's floor, are plain NumPy: they are checked here too.
 """
 
 import sys
@@ -17,6 +18,7 @@ import adtrans
 from benchmarks import workloads
 from benchmarks.cases import WORKLOADS
 from benchmarks.checks import agreement, directional_fd, flatten
+from benchmarks.peers import hand_peer
 
 # Workloads adtrans may refuse for now (helper calls and dict parameters are not
 # implemented yet); their test passes on a refusal or on a correct gradient.
@@ -72,6 +74,18 @@ def test_harness_check_accepts_adtrans(name):
     assert agreement(got, got, direction, fd).ok
     wrong = [g * 1.01 + 1e-3 for g in got]
     assert not agreement(wrong, got, direction, fd).ok
+
+
+@pytest.mark.parametrize("name", list(WORKLOADS))
+def test_hand_written_gradient_is_right(name):
+    """The floor in the benchmark tables is a right gradient, not a cheaper wrong one."""
+    workload = WORKLOADS[name]
+    args = workload.args("small")
+    got = flatten(workload, hand_peer.prepare(workload, args)(), args)
+    expected = numerical_gradient(workload, args)
+    assert [g.shape for g in got] == [e.shape for e in expected]
+    for g, e in zip(got, expected, strict=True):
+        np.testing.assert_allclose(g, e, rtol=1e-5, atol=1e-7)
 
 
 def test_mlp_calls_is_mlp():

@@ -1,4 +1,5 @@
-"""The peers: the workloads written for HIPS autograd, PyTorch (CPU) and JAX (eager, no jit).
+"""The peers: the workloads written for HIPS autograd, PyTorch (CPU) and JAX (eager, no jit),
+and their gradients written by hand in NumPy (``hand``: the floor, not a tool).
 
 Each peer module imports its library at the top, so a missing library is an
 ``ImportError`` here and the peer is left out.  A module provides ``NAME``,
@@ -16,7 +17,8 @@ from typing import Any
 
 from benchmarks.cases import Workload
 
-MODULES = {"autograd": "autograd_peer", "torch": "torch_peer", "jax": "jax_peer"}
+MODULES = {"autograd": "autograd_peer", "torch": "torch_peer", "jax": "jax_peer",
+           "hand": "hand_peer"}
 
 
 @dataclass(frozen=True)
