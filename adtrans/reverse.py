@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import ast
 import builtins
+import keyword
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -183,11 +185,12 @@ class ReverseBuilder(AdjointExpressions, Recording, Mutations, Surgery, ForwardS
         """The name generated code uses for a helper object (never shadowing a user name)."""
         if name in self.helper_names:
             return self.helper_names[name]
-        resolved = self.src.resolve(load(name), self.local_names, self.namer.builtin_cells)
-        if resolved is obj:
+        base = _identifier(name)
+        resolved = self.src.resolve(load(base), self.local_names, self.namer.builtin_cells)
+        if resolved is obj and base == name:
             emitted = name                       # the user's own binding is the same object
         else:
-            emitted = self.namer.fresh(name)
+            emitted = self.namer.fresh(base)
             self.helpers[emitted] = obj
         self.helper_names[name] = emitted
         return emitted
@@ -293,6 +296,17 @@ class ReverseBuilder(AdjointExpressions, Recording, Mutations, Surgery, ForwardS
             check_cotangent=check_cotangent, owned=owned, own=own,
             with_snapshot=with_snapshot, restored=restored,
             result_changed=self.core.result in changed)
+
+
+def _identifier(name: str) -> str:
+    """A name generated code can spell for a helper called ``name``: a rule registered as
+    a lambda is named ``<lambda>``."""
+    if name.isidentifier() and not keyword.iskeyword(name):
+        return name
+    base = re.sub(r"\W+", "_", name).strip("_")
+    if not base or base[0].isdigit():
+        base = f"rule_{base}" if base else "rule"
+    return base if not keyword.iskeyword(base) else f"{base}_rule"
 
 
 def build_sweeps(src: FunctionSource, core: CoreFunction, wrt: list[str],

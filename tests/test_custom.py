@@ -74,6 +74,24 @@ def test_a_rule_with_keywords_and_none():
     assert gx == pytest.approx(2.0 + 1.3) and gy == pytest.approx(3.0)
 
 
+def cubed(x):
+    return x * x * x
+
+
+# A rule may be a lambda: generated code calls it under a name of its own.
+adtrans.register_vjp(cubed)(lambda g, ans, x: (3.0 * g * x * x,))
+
+
+def uses_cubed(x):
+    return np.sum(cubed(x) + x)
+
+
+def test_a_rule_registered_as_a_lambda():
+    np.testing.assert_allclose(adtrans.grad(uses_cubed)(X3), 3.0 * X3 * X3 + 1.0)
+    text = adtrans.source(adtrans.grad(uses_cubed), X3)
+    assert "lambda_rule(" in text and "<lambda>" not in text
+
+
 def not_a_function_rule():
     return adtrans.register_vjp(3)
 
