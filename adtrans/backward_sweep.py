@@ -54,15 +54,18 @@ class BackwardSweep:
         return code, state
 
     def accumulate(self, name: str, expr: ast.expr, state: dict[str, str],
-                   maybe_none: bool = False) -> ast.stmt:
+                   maybe_none: bool = False, like: ast.expr | None = None) -> ast.stmt:
         """Add ``expr`` to ``name``'s adjoint; ``maybe_none``: ``expr`` may be None (no
-        contribution), as a called rule's entry may be."""
+        contribution), as a called rule's entry may be.  ``like``: where ``name``'s value
+        is, when the variable itself holds the value the statement assigned."""
         if name in self.mutable_names:
-            # A container changed in place keeps its whole adjoint in its accumulator.
+            # A container changed in place keeps its whole adjoint in its accumulator,
+            # shaped like the value the contribution is for: in `xs = xs + ys`, the old
+            # xs (the accumulator of a shorter list would get the new one's length).
             acc = self.accumulator[name]
             state[acc] = MAYBE
-            return assign(acc, call(self.runtime_mutation("acc_add"), load(acc), load(name),
-                                    expr))
+            return assign(acc, call(self.runtime_mutation("acc_add"), load(acc),
+                                    like if like is not None else load(name), expr))
         target = self.d(name)
         status = state[target]
         state[target] = PRESENT
@@ -169,7 +172,9 @@ class BackwardSweep:
                 if name == target:
                     state[g] = ABSENT        # g is consumed: the old value's adjoint starts anew
                 inner.append(self.accumulate(name, expr, state,
-                                             maybe_none=name in adjoint.maybe_none))
+                                             maybe_none=name in adjoint.maybe_none,
+                                             like=rename.get(name) if name == target
+                                             else None))
             if not inner:
                 state = join_states(before, state)
             elif before[g] == MAYBE:

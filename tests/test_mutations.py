@@ -304,3 +304,21 @@ def test_what_may_still_be_the_callers_is_refused(f, message):
     with pytest.raises(adtrans.AdtransError, match=message):
         adtrans.grad(f)(params, x)
     np.testing.assert_array_equal(params["W"], np.ones((3, 2)))
+
+
+def appended_then_concatenated(x, a):
+    xs = list(a)
+    xs.append(x * x)
+    xs += [np.sum(a) * x]
+    return xs[0] * xs[3] + np.sum(np.array(xs)) * xs[-1]
+
+
+@pytest.mark.parametrize("x", [0.7, np.float64(-0.8)])
+def test_a_list_appended_to_then_concatenated(x):
+    """`xs += [...]` after `xs.append(...)`: the accumulator of the old list has the old
+    list's length (it took the new one's, and the list(a) backward failed to reshape)."""
+    a = np.array([-1.06, 1.38, 1.0])
+    check_grads(appended_then_concatenated, x, a, wrt=(0, 1))
+    _, pullback = adtrans.vjp(appended_then_concatenated, x, a, wrt=(0, 1))
+    gx, ga = pullback(1.0)
+    assert np.shape(ga) == (3,) and np.ndim(gx) == 0
