@@ -373,3 +373,46 @@ def source(df: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
 def show(df: Callable[..., Any], *args: Any, **kwargs: Any) -> None:
     """Print the generated source of a gradient function (see ``source``)."""
     print(source(df, *args, **kwargs))
+
+
+def export(df: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
+    """The generated code of a gradient function, for arguments like ``args``, as the
+    source of a module of its own.
+
+    The module defines the generated function and ``gradient`` (``value_and_gradient``
+    for ``value_and_grad``), which checks that its arguments are of the kinds of
+    ``args`` and hands out gradients as ``df`` does.  It imports NumPy, the run-time
+    helpers of adtrans the code calls and the user's modules; constants the code reads
+    are written into it with their values now.  Raises ``AdtransError`` for a name it
+    cannot write out (an object with no importable name and no literal form).
+    """
+    meta = getattr(df, "__adtrans__", None)
+    if meta is None:
+        raise AdtransError(f"{df!r} is not a function made by adtrans.grad or "
+                           "adtrans.value_and_grad")
+    if not args and not kwargs:
+        raise AdtransError("export(df, *args): give arguments like the ones the gradient "
+                           "will be called with; the exported code is specialised on "
+                           "their kinds (number or array, ndim, container structure)")
+    f, _, mode = meta
+    values = _bind(f, args, kwargs)
+    transformed = _transformed_of(df, args, kwargs)
+    (generated_name, function), = transformed.generated.functions.items()
+    environment: dict[str, Any] = dict(function.__globals__)
+    for name, cell in zip(function.__code__.co_freevars, function.__closure__ or (),
+                          strict=True):
+        try:
+            environment[name] = cell.cell_contents
+        except ValueError:
+            raise AdtransError(f"cannot export: {name!r} is not bound yet (a closure "
+                               "variable assigned after the function was made)") from None
+    src = get_source(f)
+    defaults = {name: p.default for name, p in inspect.signature(f).parameters.items()
+                if p.default is not inspect.Parameter.empty}
+    what = "Gradient" if mode == "grad" else "Value and gradient"
+    title = f"{what} of `{src.name}` ({src.filename}) with respect to " \
+            f"{', '.join(transformed.wrt)}."
+    from .exporting import Entry, export_module
+    entry = Entry(src.name, transformed.params, defaults, signature_of(values),
+                  mode == "value_and_grad")
+    return export_module(transformed.text, generated_name, environment, title, entry)

@@ -88,6 +88,24 @@ def run_show(target: str, wrt: list[str]) -> None:
     print(api.source(api.grad(function, wrt=spec_wrt)))
 
 
+def run_export(target: str, wrt: list[str], example: str, output: str | None) -> None:
+    """Write the module ``adtrans.export`` makes, for arguments ``example`` (a Python
+    expression evaluated in the function's module, e.g. ``"np.ones((3, 2)), 0.5"``)."""
+    function = load_function(target)
+    spec_wrt: object = 0
+    if wrt:
+        spec_wrt = tuple(int(w) if w.lstrip("-").isdigit() else w for w in wrt)
+    try:
+        values = eval(f"({example},)", dict(function.__globals__))   # noqa: S307 (the user's own)
+    except Exception as exc:
+        raise CommandError(f"--args {example!r}: {type(exc).__name__}: {exc}") from None
+    text = api.export(api.grad(function, wrt=spec_wrt), *values)
+    if output is None:
+        print(text, end="")
+    else:
+        Path(output).write_text(text)
+
+
 def _one_line(text: str) -> str:
     return " ".join(part.strip() for part in str(text).splitlines() if part.strip())
 
@@ -99,10 +117,20 @@ def main(argv: list[str] | None = None) -> int:
     show = commands.add_parser("show", help="print the generated gradient of a function")
     show.add_argument("target", help="FILE.py:FUNCTION")
     show.add_argument("--wrt", nargs="*", default=[], help="parameter names or positions")
+    export = commands.add_parser(
+        "export", help="write the generated gradient of a function as a module of its own")
+    export.add_argument("target", help="FILE.py:FUNCTION")
+    export.add_argument("--args", required=True, dest="example",
+                        help="arguments like the ones the gradient will get, as Python "
+                             "evaluated in FILE's module: \"np.ones((3, 2)), 0.5\"")
+    export.add_argument("--wrt", nargs="*", default=[], help="parameter names or positions")
+    export.add_argument("-o", "--output", help="the module file to write (default: stdout)")
     args = parser.parse_args(argv)
     try:
         if args.command == "demo":
             run_demo()
+        elif args.command == "export":
+            run_export(args.target, args.wrt, args.example, args.output)
         else:
             run_show(args.target, args.wrt)
     except (CommandError, AdtransError) as exc:
