@@ -182,8 +182,9 @@ def _bind(name: str, value: Any, imports: set[str], from_imports: dict[str, list
     if any(value is getattr(builtins, b, None) for b in (name, getattr(value, "__name__", ""))
            ) and isinstance(value, (types.BuiltinFunctionType, type)):
         builtin = value.__name__
-        if builtin != name:
-            assignments.append(f"{name} = {builtin}")
+        if builtin != name:             # a builtin renamed where the user shadows it
+            imports.add("import builtins")
+            assignments.append(f"{name} = builtins.{builtin}")
         return
     literal = _literal(value)
     if literal is not None:

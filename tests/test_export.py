@@ -183,3 +183,28 @@ def test_command_line_export_writes_an_importable_module(tmp_path, capsys):
     np.testing.assert_allclose(module.gradient(w, x), x.T @ (2 * t * (1 - t * t)))
     assert cli_main(["export", f"{source}:loss", "--args", "np.ones(3) +"]) == 1
     assert "--args" in capsys.readouterr().err
+
+
+def reversed(values):                    # noqa: A001  (shadows the builtin on purpose)
+    return values
+
+
+def loops_where_reversed_is_shadowed(x):
+    reversed = 2.0                       # noqa: A001  (and here a local of that name)
+    total = 0.0
+    for i in range(x.size):
+        total = total + x[i] * x[i] * (i + reversed)
+    return total
+
+
+def test_a_shadowed_builtin_keeps_both_meanings(tmp_path):
+    """The backward loop needs the builtin reversed, the user's function has a variable of
+    that name: the generated code calls the builtin under another name, and the exported
+    module binds that name to the builtin, not to the module's own reversed."""
+    x = np.array([1.0, 2.0, 3.0])
+    df = adtrans.grad(loops_where_reversed_is_shadowed)
+    text = adtrans.export(df, x)
+    assert "= builtins.reversed" in text
+    module = load(text, tmp_path, "d_shadow")
+    assert_same(module.gradient(x), df(x))
+    np.testing.assert_array_equal(module.gradient(x), 2 * x * np.arange(2.0, 5.0))
