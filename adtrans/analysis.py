@@ -334,6 +334,9 @@ class Classifier:
                              description=what, mutates=written, stores=_name_list(values),
                              message=f"{what} writes its result into an existing array "
                                      "(out=...); drop out= and assign the result instead")
+        if category == "rule" and len(args) == 1 and not keywords and \
+                self.static(call.func) is np.where:
+            return Operation("constant", seen=seen)   # np.where(c) is np.nonzero(c): indices
         if category == "rule":
             operands = ([receiver] if receiver is not None else []) + args
             return self.from_rule(stmt, callee.rule, operands, keywords, f"`{what}`")

@@ -648,6 +648,15 @@ def boolean_mask_index(x):
     return np.sum(x[x > 0] ** 2)
 
 
+def where_one_argument_indices(x):
+    positive = np.where(x > 0)[0]        # np.where(c) is np.nonzero(c)
+    return np.sum(x[positive] ** 2) + len(positive) * x[0]
+
+
+def item_of_an_element(x):
+    return x[0].item() * 2.0 + x[1]
+
+
 # ---------------------------------------------------------------- index writes, in place
 def index_write(x, w):
     y = np.zeros(3)
@@ -1423,6 +1432,8 @@ CASES = [
     Case(ellipsis_index, (X42,), expect=W),
     Case(reversed_slice, (A3,), expect=W),
     Case(boolean_mask_index, (A4,), expect=W),
+    Case(where_one_argument_indices, (A4,), expect=W),
+    Case(item_of_an_element, (A3,), expect=R),
     # index writes, in place
     Case(index_write, (0.7, B3), expect=W),
     Case(index_write_loop, (A3,), expect=W),
