@@ -397,6 +397,10 @@ def static_call(function: Any, args: list[Kind]) -> Kind:
         return of(ARRAY)
     if module.startswith("scipy") and rule_for_function(function) is not None:
         return NUMERIC          # scipy functions with rules (logsumexp, stats.norm.logpdf)
+    owner = getattr(function, "__self__", None)
+    if isinstance(owner, np.ufunc) and owner.nout == 1 and \
+            getattr(function, "__name__", "") in ("reduce", "accumulate", "outer", "reduceat"):
+        return of(ARRAY)        # np.add.reduce(x), np.multiply.outer(x, y)
     return TOP
 
 

@@ -653,6 +653,11 @@ def where_one_argument_indices(x):
     return np.sum(x[positive] ** 2) + len(positive) * x[0]
 
 
+def ufunc_methods(x):
+    pairwise = np.multiply.outer(x, x)
+    return np.add.reduce(pairwise, axis=1) @ x + np.logaddexp.reduce(x)
+
+
 def item_of_an_element(x):
     return x[0].item() * 2.0 + x[1]
 
@@ -1434,6 +1439,7 @@ CASES = [
     Case(boolean_mask_index, (A4,), expect=W),
     Case(where_one_argument_indices, (A4,), expect=W),
     Case(item_of_an_element, (A3,), expect=R),
+    Case(ufunc_methods, (A3,), expect=W),
     # index writes, in place
     Case(index_write, (0.7, B3), expect=W),
     Case(index_write_loop, (A3,), expect=W),

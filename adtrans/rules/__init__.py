@@ -16,6 +16,7 @@ from . import (  # noqa: F401
     shapes,
     signal,
     statistics,
+    ufunc_methods,
     world,
 )
 from .registry import (

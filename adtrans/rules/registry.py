@@ -26,6 +26,7 @@ import inspect
 import sys
 import textwrap
 import threading
+import types
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -261,10 +262,18 @@ def _name(primitives: tuple[Any, ...], prefix: str | None) -> None:
             DISPLAY_NAMES[_key(primitive)] = prefix + primitive.__name__
 
 
+def _bound(primitive: Any) -> bool:
+    """A method bound to its owner: of a library object (scipy.stats.norm.logpdf), or of
+    a ufunc (np.add.reduce, a new builtin method object at each attribute access)."""
+    return inspect.ismethod(primitive) or (
+        isinstance(primitive, types.BuiltinMethodType)
+        and isinstance(getattr(primitive, "__self__", None), np.ufunc))
+
+
 def _key(primitive: Any) -> int:
     """The key of a primitive in the tables: its id, or for a bound method of a library
     object the id of the method object registered first for that owner and name."""
-    if inspect.ismethod(primitive):
+    if _bound(primitive):
         return BOUND_METHODS.setdefault((id(primitive.__self__), primitive.__name__),
                                         id(primitive))
     return id(primitive)
@@ -339,7 +348,7 @@ def rule_for_function(primitive: Any) -> Rule | None:
 
 
 def _lookup_key(primitive: Any) -> int:
-    if inspect.ismethod(primitive):
+    if _bound(primitive):
         return BOUND_METHODS.get((id(primitive.__self__), primitive.__name__), id(primitive))
     return id(primitive)
 
@@ -397,6 +406,8 @@ def display_name(primitive: Any) -> str:
     """How supported() and docs/rules.md name a primitive: np.sum, math.log, sum."""
     if id(primitive) in DISPLAY_NAMES:
         return DISPLAY_NAMES[id(primitive)]
+    if isinstance(getattr(primitive, "__self__", None), np.ufunc):
+        return f"np.{primitive.__self__.__name__}.{primitive.__name__}"   # np.add.reduce
     module = getattr(primitive, "__module__", None) or ""
     prefix = "np." if module.startswith("numpy") or type(primitive).__name__ == "ufunc" else ""
     if module.startswith("numpy.") and "._" not in module and not module.startswith("numpy._"):
