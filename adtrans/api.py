@@ -380,11 +380,12 @@ def export(df: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
     source of a module of its own.
 
     The module defines the generated function and ``gradient`` (``value_and_gradient``
-    for ``value_and_grad``), which checks that its arguments are of the kinds of
-    ``args`` and hands out gradients as ``df`` does.  It imports NumPy, the run-time
-    helpers of adtrans the code calls and the user's modules; constants the code reads
-    are written into it with their values now.  Raises ``AdtransError`` for a name it
-    cannot write out (an object with no importable name and no literal form).
+    for ``value_and_grad``), which checks that its arguments are of the forms of
+    ``args`` and hands out gradients as ``df`` does.  It imports NumPy and the user's
+    modules, holds copies of the run-time helpers the code calls (it does not need
+    adtrans), and constants the code reads are written into it with their values now.
+    Raises ``AdtransError`` for a name it cannot write out (an object with no
+    importable name and no literal form) and for arguments that are objects.
     """
     meta = getattr(df, "__adtrans__", None)
     if meta is None:
@@ -412,7 +413,8 @@ def export(df: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
     what = "Gradient" if mode == "grad" else "Value and gradient"
     title = f"{what} of `{src.name}` ({src.filename}) with respect to " \
             f"{', '.join(transformed.wrt)}."
-    from .exporting import Entry, export_module
-    entry = Entry(src.name, transformed.params, defaults, signature_of(values),
+    from .exporting import Entry, argument_forms, export_module, refuse_objects
+    refuse_objects(values)
+    entry = Entry(src.name, transformed.params, defaults, argument_forms(values),
                   mode == "value_and_grad")
     return export_module(transformed.text, generated_name, environment, title, entry)

@@ -1,41 +1,35 @@
 """Write a gradient function's generated code out as a Python module of its own.
 
 The module holds the generated function as ``adtrans.source`` prints it, and a
-binding for every name it reads that is not its own: the helpers it calls
-(imported from ``adtrans.runtime`` and the rule modules, which import neither
-the transformer nor the user's code), the user's modules (``import numpy as
-np``), importable functions, and constants (numbers, strings, small arrays)
-written as literals with the value they have when exporting.  Anything else,
-an object that has no importable name and no literal form, is refused with
-``AdtransError``: an exported module that imported the wrong thing, or missed a
-global, would compute a different gradient.
+binding for every name it reads that is not its own (bundling.py): the user's
+modules (``import numpy as np``) and importable functions, constants written as
+literals with the values they have when exporting, and copies of the run-time
+helpers of adtrans the code calls, with what those read.  It needs NumPy (and
+whatever the user's own code imports), not adtrans.  Anything that cannot be
+written out so is refused with ``AdtransError``: an exported module that bound
+a name to something else would compute a different gradient.
 
-Importing the module runs no transformation and reads no source; it needs NumPy
-and an installed adtrans (for ``adtrans.runtime``).  The code is the generated
-code as it is, so the module is the specialisation that was exported: for
-arguments of other kinds (a number where an array was), export again.
+The code is the specialisation that was exported (it may assume a number where
+a number came, and drop the summing an array would need), so the module's entry
+function checks each call's arguments against the ones exported with.
 """
 
 from __future__ import annotations
 
 import ast
 import builtins
-import importlib
-import math
 import types
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from . import kinds
+from .bundling import Bundle, literal_of
 from .errors import AdtransError
+from .runtime import owned
 
-# Arrays up to this many elements are written into the module as literals; a larger one
-# is data, which belongs in an argument.
-LARGEST_LITERAL_ARRAY = 10_000
-
-_LITERAL_TYPES = (type(None), bool, int, float, complex, str, bytes)
+# Containers with more items than this are described by the set of their items' forms.
+_LISTED_ITEMS = 64
 
 
 def export_module(text: str, generated_name: str, environment: dict[str, Any], title: str,
@@ -48,109 +42,48 @@ def export_module(text: str, generated_name: str, environment: dict[str, Any], t
     """
     tree = ast.parse(text)
     needed = sorted(_free_names(tree) - {generated_name})
-    imports: set[str] = set()
-    from_imports: dict[str, list[str]] = {}
-    assignments: list[str] = []
+    changed = _changed_names(tree)
+    bundle = Bundle()
     for name in needed:
         if name in environment:
             value = environment[name]
-        elif hasattr(builtins, name):
-            continue                     # a builtin the module sees as it is
-        else:
+            if isinstance(value, types.ModuleType) and value.__name__.split(".")[0] == "adtrans":
+                bundle.bind_namespace(name, value, _attributes_read(tree, name))
+            elif isinstance(value, (list, dict)) and name in changed:
+                raise AdtransError(f"cannot export: the code changes the {type(value).__name__}"
+                                   f" {name!r} of its module in place; the exported module "
+                                   "would change a copy of its own. Pass it as an argument")
+            elif isinstance(value, (list, dict)) and \
+                    literal_of(value, containers=True) is not None:
+                # Read, never changed: its value now, as for a number or an array.
+                bundle.bind_literal(name, literal_of(value, containers=True))
+            else:
+                bundle.bind(name, value)
+        elif not hasattr(builtins, name):
             raise AdtransError(f"cannot export: the generated code reads {name!r}, which is "
                                "not defined where the function was defined")
-        _bind(name, value, imports, from_imports, assignments)
-    reserved = {entry.public, "_SIGNATURE", "_check_signature", "_owned"}
-    clash = reserved & (set(needed) | {generated_name})
+    reserved = {entry.public, generated_name, "_SIGNATURE"}
+    clash = reserved & set(bundle.bound)
     if clash:
         raise AdtransError(f"cannot export: the generated code reads {sorted(clash)[0]!r}, a "
                            "name the exported module needs for itself; rename it")
-    from_imports.setdefault("adtrans.exporting", []).append("check_signature as "
-                                                              "_check_signature")
-    from_imports.setdefault("adtrans.runtime", []).append("owned as _owned")
-    lines = [f'"""{title}', "", "Written by adtrans.export; regenerate it rather than edit it.",
-             '"""', ""]
-    lines += sorted(imports)
-    for module in sorted(from_imports):
-        names = sorted(from_imports[module])
-        line = f"from {module} import {', '.join(names)}"
-        if len(line) > 88:
-            line = f"from {module} import (\n" + "".join(f"    {n},\n" for n in names) + ")"
-        lines.append(line)
-    lines += [""] + assignments
-    signature = _literal(entry.signature)
+    bundle.bind("check_arguments", check_arguments)
+    bundle.bind("owned", owned)
+    bundle.check()
+    signature = literal_of(entry.forms)
     if signature is None:
-        raise AdtransError("cannot export: the code is specialised on arguments that are "
-                           "objects of the user's classes; export a function of numbers, "
-                           "arrays, and lists, tuples and dicts of them")
-    lines.append(f"# The kinds of the arguments this code was generated for.\n"
-                 f"_SIGNATURE = {signature}")
-    lines += ["", "", ""]
-    return "\n".join(lines) + text.rstrip() + "\n\n\n" + entry.source(generated_name) + "\n"
-
-
-@dataclass
-class Entry:
-    """The exported module's public function: what ``adtrans.grad(f)`` does around the
-    generated code, for the arguments it was exported with."""
-
-    name: str                            # of the user's function
-    params: list[str]
-    defaults: dict[str, Any]
-    signature: Any                       # api.signature_of of the arguments
-    with_value: bool                     # value_and_grad rather than grad
-
-    @property
-    def public(self) -> str:
-        return "value_and_gradient" if self.with_value else "gradient"
-
-    def source(self, generated: str) -> str:
-        params = []
-        for name in self.params:
-            if name in self.defaults:
-                literal = _literal(self.defaults[name])
-                if literal is None:
-                    raise AdtransError(f"cannot export: the default value of {name!r} has no "
-                                       "literal form")
-                params.append(f"{name}={literal}")
-            else:
-                params.append(name)
-        arguments = ", ".join(self.params) + ("," if len(self.params) == 1 else "")
-        result = "result[0], _owned(result[1], arguments)" if self.with_value \
-            else "_owned(result, arguments)"
-        what = "(value, gradient)" if self.with_value else "The gradient"
-        return (f"def {self.public}({', '.join(params)}):\n"
-                f'    """{what} of `{self.name}`, as the function adtrans made returns it:\n'
-                f"    for arguments of the kinds in _SIGNATURE (others raise AdtransError),\n"
-                f'    each gradient an array of its own."""\n'
-                f"    arguments = [{arguments}]\n"
-                f"    _check_signature(arguments, _SIGNATURE, {self.name!r})\n"
-                f"    result = {generated}(*arguments)\n"
-                f"    return {result}\n")
-
-
-def check_signature(values: list[Any], expected: Any, name: str) -> None:
-    """Stop where an exported gradient is called with arguments of other kinds than the
-    ones its code was generated for (it may assume a number where an array came)."""
-    from .api import signature_of
-    got = signature_of(values)
-    if got != expected:
-        raise AdtransError(f"the exported gradient of {name!r} was generated for "
-                           f"{_described(expected)}, and is called with {_described(got)}: "
-                           "export it again with arguments like these")
-
-
-def _described(signature: Any) -> str:
-    """'(an array of ndim 2, a float)': a signature as a reader would say it."""
-    parts = []
-    for kind, _, rank in signature:
-        text = kinds.describe(kind)
-        if isinstance(rank, int) and kinds.heads(kind) == {kinds.ARRAY}:
-            text += f" of ndim {rank}"
-        elif isinstance(rank, tuple):
-            text += f" with items of ndim {rank}"
-        parts.append(text)
-    return "(" + ", ".join(parts) + ")"
+        raise AdtransError("cannot export: the arguments include objects of the user's "
+                           "classes; export a function of numbers, arrays, strings, and "
+                           "lists, tuples and dicts of them")
+    lines = [f'"""{title}', "", "Written by adtrans.export; regenerate it rather than edit it.",
+             "It does not need adtrans: the helpers the code calls are copied below.",
+             '"""', "", "from __future__ import annotations", ""]
+    lines += bundle.header()
+    lines += ["", "# The forms of the arguments this code was generated for.",
+              f"_SIGNATURE = {signature}"]
+    helpers = "\n\n\n".join(bundle.statements)
+    return ("\n".join(lines) + "\n\n\n" + helpers + "\n\n\n" + text.rstrip() + "\n\n\n"
+            + entry.source(generated_name) + "\n")
 
 
 def _free_names(tree: ast.Module) -> set[str]:
@@ -172,90 +105,122 @@ def _free_names(tree: ast.Module) -> set[str]:
     return free
 
 
-def _bind(name: str, value: Any, imports: set[str], from_imports: dict[str, list[str]],
-          assignments: list[str]) -> None:
-    """Add the line that makes ``name`` mean ``value`` in the exported module."""
-    if isinstance(value, types.ModuleType):
-        module = value.__name__
-        imports.add(f"import {module}" if name == module else f"import {module} as {name}")
-        return
-    if any(value is getattr(builtins, b, None) for b in (name, getattr(value, "__name__", ""))
-           ) and isinstance(value, (types.BuiltinFunctionType, type)):
-        builtin = value.__name__
-        if builtin != name:             # a builtin renamed where the user shadows it
-            imports.add("import builtins")
-            assignments.append(f"{name} = builtins.{builtin}")
-        return
-    literal = _literal(value)
-    if literal is not None:
-        if literal.startswith("np."):
-            imports.add("import numpy as np")
-        assignments.append(f"{name} = {literal}")
-        return
-    where = _importable(value)
-    if where is not None:
-        module, qualname = where
-        from_imports.setdefault(module, []).append(
-            qualname if qualname == name else f"{qualname} as {name}")
-        return
-    raise AdtransError(
-        f"cannot export: the generated code reads {name!r}, which holds "
-        f"{_describe(value)}; it has no importable name and no literal form. Pass it as an "
-        "argument of the function, or define it at the top level of an importable module")
+def _changed_names(tree: ast.Module) -> set[str]:
+    """Names whose object the code may change in place: a method called on it, an item or
+    attribute assigned or deleted, an augmented assignment."""
+    changed: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                isinstance(node.func.value, ast.Name):
+            changed.add(node.func.value.id)
+        elif isinstance(node, (ast.Subscript, ast.Attribute)) and \
+                not isinstance(node.ctx, ast.Load) and isinstance(node.value, ast.Name):
+            changed.add(node.value.id)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            changed.add(node.target.id)
+    return changed
 
 
-def _literal(value: Any) -> str | None:
-    """Python source that evaluates to ``value``, or None."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return f"float({str(value)!r})"
-    if isinstance(value, _LITERAL_TYPES):
-        return repr(value)
-    if isinstance(value, (tuple, frozenset)) and type(value) in (tuple, frozenset):
-        parts = [_literal(v) for v in value]
-        if any(p is None for p in parts):
-            return None
-        if isinstance(value, frozenset):        # sorted: the same text in every process
-            return f"frozenset({{{', '.join(sorted(parts))}}})" if parts else "frozenset()"
-        return f"({', '.join(parts)}{',' if len(parts) == 1 else ''})"
-    if isinstance(value, np.generic) and value.dtype.kind in "biufc":
-        return f"np.{value.dtype.name}({_literal(value.item())})"
-    if type(value) is np.ndarray and value.dtype.kind in "biufc" and \
-            value.size <= LARGEST_LITERAL_ARRAY:
-        # Floats print as the shortest repr that reads back to the same bits.
-        return f"np.array({_nested(value.tolist())}, dtype={value.dtype.name!r})"
-    return None
+def _attributes_read(tree: ast.Module, name: str) -> set[str] | None:
+    """The attributes the code reads of ``name`` (``adtrans.stop_gradient``), or None where
+    it uses ``name`` otherwise."""
+    attributes: set[str] = set()
+    parents = {id(child): node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and node.id == name:
+            parent = parents.get(id(node))
+            if not (isinstance(parent, ast.Attribute) and parent.value is node):
+                return None
+            attributes.add(parent.attr)
+    return attributes
 
 
-def _nested(items: Any) -> str:
-    """A list literal of ``ndarray.tolist()``'s numbers (nan and inf spelled out)."""
-    if isinstance(items, list):
-        return "[" + ", ".join(_nested(item) for item in items) + "]"
-    return _literal(items) or repr(items)
+@dataclass
+class Entry:
+    """The exported module's public function: what ``adtrans.grad(f)`` does around the
+    generated code, for arguments of the forms it was exported with."""
+
+    name: str                            # of the user's function
+    params: list[str]
+    defaults: dict[str, Any]
+    forms: Any                           # argument_forms of the arguments exported with
+    with_value: bool                     # value_and_grad rather than grad
+
+    @property
+    def public(self) -> str:
+        return "value_and_gradient" if self.with_value else "gradient"
+
+    def source(self, generated: str) -> str:
+        params = []
+        for name in self.params:
+            if name in self.defaults:
+                literal = literal_of(self.defaults[name])
+                if literal is None:
+                    raise AdtransError(f"cannot export: the default value of {name!r} has no "
+                                       "literal form")
+                params.append(f"{name}={literal}")
+            else:
+                params.append(name)
+        arguments = ", ".join(self.params) + ("," if len(self.params) == 1 else "")
+        result = "result[0], owned(result[1], arguments)" if self.with_value \
+            else "owned(result, arguments)"
+        what = "(value, gradient)" if self.with_value else "The gradient"
+        return (f"def {self.public}({', '.join(params)}):\n"
+                f'    """{what} of `{self.name}`, as the function adtrans made returns it:\n'
+                f"    for arguments of the forms in _SIGNATURE (others raise TypeError),\n"
+                f'    each gradient an array of its own."""\n'
+                f"    arguments = [{arguments}]\n"
+                f"    check_arguments(arguments, _SIGNATURE, {self.name!r})\n"
+                f"    result = {generated}(*arguments)\n"
+                f"    return {result}\n")
 
 
-def _importable(value: Any) -> tuple[str, str] | None:
-    """(module, qualified name) from which ``value`` itself is imported, or None."""
-    if isinstance(value, np.ufunc):
-        return ("numpy", value.__name__) if getattr(np, value.__name__, None) is value \
-            else None
-    module_name = getattr(value, "__module__", None)
-    qualname = getattr(value, "__qualname__", None)
-    if not module_name or not qualname or "<" in qualname or "." in qualname or \
-            module_name == "__main__":
-        return None
-    try:
-        module = importlib.import_module(module_name)
-    except Exception:
-        return None
-    if getattr(module, qualname, None) is not value:
-        return None
-    if module_name.startswith("numpy.") and getattr(np, qualname, None) is value:
-        module_name = "numpy"            # np.sum, not numpy._core.fromnumeric.sum
-    return module_name, qualname
+def argument_forms(values):
+    """What the code generated for ``values`` assumes of them: for each, its type, and for
+    an array its ndim and whether it is complex; for a list, tuple or dict, the forms of
+    its items (of up to 64; of more, the set of their forms).  Arguments of the same
+    forms have the same kinds and ranks (api.signature_of), so the same code serves."""
+    return tuple(_form(value) for value in values)
 
 
-def _describe(value: Any) -> str:
-    kind = type(value).__name__
-    return f"a {kind}" if not isinstance(value, (types.FunctionType, type)) else \
-        f"{kind} {getattr(value, '__qualname__', '?')} of module " \
-        f"{getattr(value, '__module__', '?')}"
+def _form(value):
+    if isinstance(value, np.ndarray):
+        return ("ndarray", value.ndim, value.dtype.kind == "c")
+    if isinstance(value, np.generic):
+        return ("scalar", value.dtype.kind)
+    if isinstance(value, (list, tuple)):
+        items = [_form(item) for item in value]
+        if len(items) > _LISTED_ITEMS:
+            return (type(value).__name__, frozenset(items))
+        return (type(value).__name__, tuple(items))
+    if isinstance(value, dict):
+        if len(value) > _LISTED_ITEMS or not all(isinstance(k, str) for k in value):
+            return ("dict", frozenset(_form(v) for v in value.values()))
+        return ("dict", tuple((key, _form(item)) for key, item in value.items()))
+    return (type(value).__name__,)
+
+
+def refuse_objects(values: list[Any]) -> None:
+    """Export only for arguments whose forms say all the code assumes: numbers, arrays,
+    strings, None, and lists, tuples and dicts of them (code specialised on an object's
+    class inlines its methods, and a class name does not say which class)."""
+    for value in values:
+        if isinstance(value, dict):
+            refuse_objects(list(value.values()))
+        elif isinstance(value, (list, tuple)):
+            refuse_objects(list(value))
+        elif not isinstance(value, (np.ndarray, np.generic, bool, int, float, complex, str,
+                                    type(None))):
+            raise AdtransError(f"cannot export for an argument of type {type(value).__name__}: "
+                               "export a function of numbers, arrays, strings, and lists, "
+                               "tuples and dicts of them")
+
+
+def check_arguments(values, expected, name):
+    """Stop where an exported gradient is called with arguments of other forms than the
+    ones its code was generated for (it may assume a number where an array came)."""
+    got = argument_forms(values)
+    if got != expected:
+        raise TypeError(f"the exported gradient of {name!r} was generated for arguments of "
+                        f"the forms {expected!r}, and is called with {got!r}: export it "
+                        "again with arguments like these")
