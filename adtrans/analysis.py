@@ -36,7 +36,7 @@ from .closed_world import Callee, attribute_category, method_callee, static_call
 from .kind_analysis import Env, KindAnalysis
 from .kinds import Kind
 from .printing import unparse
-from .rules.registry import REFUSAL_HINTS, Rule
+from .rules.registry import PIECEWISE_CONSTANT_ALONE, REFUSAL_HINTS, Rule
 from .source import UNRESOLVED, FunctionSource
 
 # Values that cannot change in place: passing them anywhere is harmless.
@@ -335,7 +335,7 @@ class Classifier:
                              message=f"{what} writes its result into an existing array "
                                      "(out=...); drop out= and assign the result instead")
         if category == "rule" and len(args) == 1 and not keywords and \
-                self.static(call.func) is np.where:
+                id(self.static(call.func)) in PIECEWISE_CONSTANT_ALONE:
             return Operation("constant", seen=seen)   # np.where(c) is np.nonzero(c): indices
         if category == "rule":
             operands = ([receiver] if receiver is not None else []) + args

@@ -240,6 +240,19 @@ def test_piecewise_constant_functions_have_zero_derivative(entry):
         assert moves(call, make()) == [], f"{name_of(entry)} is not piecewise constant"
 
 
+# Piecewise constant when called with one argument alone (registry.PIECEWISE_CONSTANT_ALONE).
+ALONE_EXAMPLES = {
+    np.where: (lambda v: np.where(v > 0.5), lambda: (vector(),)),
+}
+
+
+@pytest.mark.parametrize("entry", list(ALONE_EXAMPLES), ids=name_of)
+def test_piecewise_constant_alone_functions_have_zero_derivative(entry):
+    call, make = ALONE_EXAMPLES[entry]
+    for _ in range(3):
+        assert moves(call, make()) == [], f"{name_of(entry)}(c) is not piecewise constant"
+
+
 @pytest.mark.parametrize("name", list(METHOD_EXAMPLES) + list(ATTRIBUTE_EXAMPLES))
 def test_piecewise_constant_methods_and_attributes(name):
     call, make = METHOD_EXAMPLES.get(name) or ATTRIBUTE_EXAMPLES[name]
@@ -265,6 +278,7 @@ def test_the_check_catches_a_differentiable_function():
 
 def test_every_entry_has_an_example():
     assert set(registry.PIECEWISE_CONSTANT.values()) == set(PIECEWISE_EXAMPLES)
+    assert set(registry.PIECEWISE_CONSTANT_ALONE.values()) == set(ALONE_EXAMPLES)
     assert set(METHOD_EXAMPLES) == registry.PIECEWISE_CONSTANT_METHODS
     assert set(registry.NON_NUMERIC.values()) == set(NON_NUMERIC_EXAMPLES)
 

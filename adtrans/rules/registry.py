@@ -132,6 +132,9 @@ ADVISERS: list[Callable[[Any, str], str | None]] = []
 # run against finite differences and must have a zero derivative in every float argument.
 PIECEWISE_CONSTANT: dict[int, Any] = {}  # numeric result, zero derivative everywhere it exists
 PIECEWISE_CONSTANT_METHODS: set[str] = set()
+# Functions with a rule that are piecewise constant when given one positional argument
+# alone: np.where(c) is np.nonzero(c), where np.where(c, x, y) is differentiable.
+PIECEWISE_CONSTANT_ALONE: dict[int, Any] = {}
 PIECEWISE_CONSTANT_ATTRIBUTES = {"shape", "ndim", "size", "dtype", "itemsize", "nbytes"}
 NON_NUMERIC: dict[int, Any] = {}         # the result is not a number (str, type, ...)
 EFFECT_FREE: dict[int, Any] = {}         # called for an effect the result does not depend on
@@ -291,11 +294,13 @@ def result_kind(returns: tuple[str, int | None], *primitives: Any) -> None:
         RESULT_KINDS[id(primitive)] = returns
 
 
-def piecewise_constant(*primitives: Any, methods: tuple[str, ...] = ()) -> None:
+def piecewise_constant(*primitives: Any, methods: tuple[str, ...] = (),
+                       alone: bool = False) -> None:
     """Declare functions whose numeric result has a zero derivative in every argument
-    wherever it exists (floor, sign, comparisons, argmax, len, shape, ...)."""
+    wherever it exists (floor, sign, comparisons, argmax, len, shape, ...); ``alone``:
+    only when called with one positional argument and nothing else."""
     for primitive in primitives:
-        PIECEWISE_CONSTANT[id(primitive)] = primitive
+        (PIECEWISE_CONSTANT_ALONE if alone else PIECEWISE_CONSTANT)[id(primitive)] = primitive
     PIECEWISE_CONSTANT_METHODS.update(methods)
 
 

@@ -52,6 +52,7 @@ piecewise_constant(
     methods=("is_integer", "index", "count"))
 
 piecewise_constant(np.linalg.matrix_rank)     # an integer count of singular values
+piecewise_constant(np.where, alone=True)       # np.where(c) is np.nonzero(c): indices
 
 # Positions, memberships and integer-valued functions (np.ix_ is not here: it returns float
 # arrays it is given; nor np.unique or np.histogram_bin_edges, whose values move).
