@@ -49,11 +49,6 @@ def multiply_accumulate(g, ans, array, axis=0, dtype=None, out=None):
     return cumprod_grad(g, ans, array, axis)
 
 
-def _over_first(g, a):
-    """``g`` summed over the leading axes that ``outer`` gave to ``a``."""
-    return np.sum(g, axis=tuple(range(np.ndim(a))))
-
-
 def _over_last(g, b):
     """``g`` summed over the trailing axes that ``outer`` gave to ``b``."""
     return np.sum(g, axis=tuple(range(np.ndim(g) - np.ndim(b), np.ndim(g))))
@@ -61,12 +56,13 @@ def _over_last(g, b):
 
 @defvjp(np.add.outer, refuse=_OUT, linear=True)
 def add_outer(g, ans, A, B, out=None, dtype=None):
-    return unbroadcast(_over_last(g, B), A), unbroadcast(_over_first(g, A), B)
+    # unbroadcast sums the leading axes, the ones outer gave to A.
+    return unbroadcast(_over_last(g, B), A), unbroadcast(g, B)
 
 
 @defvjp(np.subtract.outer, refuse=_OUT, linear=True)
 def subtract_outer(g, ans, A, B, out=None, dtype=None):
-    return unbroadcast(_over_last(g, B), A), unbroadcast(-_over_first(g, A), B)
+    return unbroadcast(_over_last(g, B), A), -unbroadcast(g, B)
 
 
 @defvjp(np.multiply.outer, refuse=_OUT)
