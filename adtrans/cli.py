@@ -80,26 +80,24 @@ def load_function(target: str):
     return function
 
 
+def _wrt(wrt: list[str]) -> object:
+    """--wrt's names and positions as grad's ``wrt`` (the first parameter by default)."""
+    return tuple(int(w) if w.lstrip("-").isdigit() else w for w in wrt) if wrt else 0
+
+
 def run_show(target: str, wrt: list[str]) -> None:
-    function = load_function(target)
-    spec_wrt: object = 0
-    if wrt:
-        spec_wrt = tuple(int(w) if w.lstrip("-").isdigit() else w for w in wrt)
-    print(api.source(api.grad(function, wrt=spec_wrt)))
+    print(api.source(api.grad(load_function(target), wrt=_wrt(wrt))))
 
 
 def run_export(target: str, wrt: list[str], example: str, output: str | None) -> None:
     """Write the module ``adtrans.export`` makes, for arguments ``example`` (a Python
     expression evaluated in the function's module, e.g. ``"np.ones((3, 2)), 0.5"``)."""
     function = load_function(target)
-    spec_wrt: object = 0
-    if wrt:
-        spec_wrt = tuple(int(w) if w.lstrip("-").isdigit() else w for w in wrt)
     try:
         values = eval(f"({example},)", dict(function.__globals__))   # noqa: S307 (the user's own)
     except Exception as exc:
         raise CommandError(f"--args {example!r}: {type(exc).__name__}: {exc}") from None
-    text = api.export(api.grad(function, wrt=spec_wrt), *values)
+    text = api.export(api.grad(function, wrt=_wrt(wrt)), *values)
     if output is None:
         print(text, end="")
     else:
