@@ -387,17 +387,13 @@ def export(df: Callable[..., Any], *args: Any, **kwargs: Any) -> str:
     Raises ``AdtransError`` for a name it cannot write out (an object with no
     importable name and no literal form) and for arguments that are objects.
     """
-    meta = getattr(df, "__adtrans__", None)
-    if meta is None:
-        raise AdtransError(f"{df!r} is not a function made by adtrans.grad or "
-                           "adtrans.value_and_grad")
     if not args and not kwargs:
         raise AdtransError("export(df, *args): give arguments like the ones the gradient "
                            "will be called with; the exported code is specialised on "
                            "their kinds (number or array, ndim, container structure)")
-    f, _, mode = meta
+    transformed = _transformed_of(df, args, kwargs)      # refuses what adtrans did not make
+    f, _, mode = df.__adtrans__          # type: ignore[attr-defined]
     values = _bind(f, args, kwargs)
-    transformed = _transformed_of(df, args, kwargs)
     (generated_name, function), = transformed.generated.functions.items()
     environment: dict[str, Any] = dict(function.__globals__)
     for name, cell in zip(function.__code__.co_freevars, function.__closure__ or (),
