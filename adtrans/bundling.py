@@ -83,9 +83,7 @@ class Bundle:
             return
         literal = literal_of(value)
         if literal is not None:
-            if "np." in literal:
-                self.imports.add("import numpy as np")
-            self.statements.append(f"{name} = {literal}")
+            self._assign_literal(name, literal)
             return
         home = getattr(value, "__module__", None) or ""
         if home.split(".")[0] == "adtrans" and isinstance(value, (types.FunctionType, type)):
@@ -106,6 +104,9 @@ class Bundle:
     def bind_literal(self, name: str, literal: str) -> None:
         """Make ``name`` the value ``literal`` spells (a list or dict the code only reads)."""
         self.bound[name] = literal
+        self._assign_literal(name, literal)
+
+    def _assign_literal(self, name: str, literal: str) -> None:
         if "np." in literal:
             self.imports.add("import numpy as np")
         self.statements.append(f"{name} = {literal}")
@@ -215,19 +216,17 @@ def _globals_read(table: symtable.SymbolTable, name: str) -> set[str]:
 
 
 def _is_builtin(name: str, value: Any) -> bool:
-    return getattr(builtins, name, _MISSING) is value and \
-        isinstance(value, (types.BuiltinFunctionType, type))
+    """Whether ``value`` is the builtin ``name`` itself."""
+    return _builtin_name(value) == name
 
 
 def _builtin_name(value: Any) -> str | None:
+    """The name of the builtin function or type ``value`` is, or None."""
     own = getattr(value, "__name__", None)
-    if own and getattr(builtins, own, _MISSING) is value and \
-            isinstance(value, (types.BuiltinFunctionType, type)):
+    if own and isinstance(value, (types.BuiltinFunctionType, type)) and \
+            getattr(builtins, own, None) is value:
         return own
     return None
-
-
-_MISSING = object()
 
 
 def _same_constant(a: Any, b: Any) -> bool:
